@@ -1,0 +1,97 @@
+"""File names, atomic writes and careful JSON/JSONL reading: the one place that knows files."""
+
+from __future__ import annotations
+
+import json
+import os
+import tempfile
+from pathlib import Path
+from typing import Any, Iterator
+
+from creativity_bench.errors import CBenchError
+
+TASK_FILE = "task.json"
+TRAIN_FILE = "train.jsonl"
+EVAL_FILE = "eval.jsonl"
+SAMPLES_FILE = "samples.jsonl"
+SCORES_FILE = "scores.json"
+VERDICTS_FILE = "verdicts.jsonl"
+
+
+def atomic_write_bytes(path: Path | str, data: bytes) -> None:
+    """Write ``data`` to ``path`` so that readers see the old file or the new one, never half."""
+    path = Path(path)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+    try:
+        with os.fdopen(fd, "wb") as fh:
+            fh.write(data)
+            fh.flush()
+            os.fsync(fh.fileno())
+        os.replace(tmp, path)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
+
+
+def atomic_write_text(path: Path | str, text: str) -> None:
+    """Atomic write of UTF-8 text."""
+    atomic_write_bytes(path, text.encode("utf-8"))
+
+
+def dumps_json(obj: Any) -> str:
+    """Pretty, deterministic JSON for files people read."""
+    return json.dumps(obj, indent=2, sort_keys=False, ensure_ascii=False) + "\n"
+
+
+def jsonl_bytes(rows: list[dict]) -> bytes:
+    """One compact JSON object a line, deterministic."""
+    return "".join(json.dumps(r, ensure_ascii=False) + "\n" for r in rows).encode("utf-8")
+
+
+def read_bytes(path: Path | str, what: str = "file") -> bytes:
+    """Read a file, or fail with a one-line error naming it."""
+    path = Path(path)
+    if not path.is_file():
+        raise CBenchError(f"{path}: {what} not found")
+    try:
+        return path.read_bytes()
+    except OSError as exc:
+        raise CBenchError(f"{path}: cannot read ({exc.strerror})") from None
+
+
+def read_json(path: Path | str, what: str = "file") -> dict:
+    """Read a JSON object, failing with the file name and line on bad content."""
+    data = read_bytes(path, what)
+    try:
+        obj = json.loads(data.decode("utf-8"))
+    except UnicodeDecodeError:
+        raise CBenchError(f"{path}: not UTF-8 text") from None
+    except json.JSONDecodeError as exc:
+        raise CBenchError(f"{path}:{exc.lineno}: not valid JSON ({exc.msg})") from None
+    if not isinstance(obj, dict):
+        raise CBenchError(f"{path}: expected a JSON object")
+    return obj
+
+
+def iter_jsonl(path: Path | str, data: bytes | None = None) -> Iterator[tuple[int, dict]]:
+    """Yield (line number, object) for each non-empty line; errors name the file and line."""
+    if data is None:
+        data = read_bytes(path)
+    try:
+        text = data.decode("utf-8")
+    except UnicodeDecodeError:
+        raise CBenchError(f"{path}: not UTF-8 text") from None
+    lines = text.split("\n")
+    truncated = bool(lines) and lines[-1] != ""
+    for number, line in enumerate(lines, start=1):
+        if not line.strip():
+            continue
+        try:
+            obj = json.loads(line)
+        except json.JSONDecodeError as exc:
+            hint = " (file truncated?)" if truncated and number == len(lines) else ""
+            raise CBenchError(f"{path}:{number}: not valid JSON ({exc.msg}){hint}") from None
+        if not isinstance(obj, dict):
+            raise CBenchError(f"{path}:{number}: expected a JSON object")
+        yield number, obj

@@ -1,0 +1,300 @@
+"""The task interface: parameters, instances, samples and verdicts.
+
+A task instance is fully determined by (task name, params, instance seed). Subclasses
+build the latent structure and the training answers; everything shared (seeds, evaluation
+prompts, serialization, fingerprint) lives here.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import hashlib
+import json
+from abc import ABC, abstractmethod
+from dataclasses import dataclass
+from functools import cached_property
+from typing import Any, ClassVar, NamedTuple
+
+from creativity_bench.errors import CBenchError
+from creativity_bench.registry import Registry, suggest
+from creativity_bench.seeding import SEED_ALPHABET, derive_key, unique_seed_strings
+
+PROMPT = "<q>"
+SEPARATOR = "|"
+MAX_SEED_LENGTH = 64
+
+
+class Verdict(NamedTuple):
+    """The scorer's judgement of one answer: valid, a reason code ('ok' if valid), canonical form."""
+
+    valid: bool
+    reason: str
+    canonical: str | None
+
+
+class Sample(NamedTuple):
+    """One training sequence: ``[seed][prompt][answer][eos]``."""
+
+    seed: str
+    prompt: str
+    answer: str
+
+
+class EvalPrompt(NamedTuple):
+    """One evaluation prompt: a fresh seed (or '' for null) and the prompt marker."""
+
+    prompt_id: int
+    seed: str
+    prompt: str
+
+
+@dataclass(frozen=True)
+class TaskParams:
+    """Parameters every task has. Subclasses add their own fields (all with defaults)."""
+
+    train_size: int = 1000
+    eval_size: int = 256
+    seed_length: int = 10
+
+    def validate(self) -> None:
+        """Raise CBenchError if the parameters cannot make an instance."""
+        for field in dataclasses.fields(self):
+            value = getattr(self, field.name)
+            if isinstance(value, int) and not isinstance(value, bool) and value < 0:
+                raise CBenchError(f"{field.name} must be non-negative, got {value}")
+        if self.train_size < 1:
+            raise CBenchError("train_size must be at least 1")
+        if self.eval_size < 1:
+            raise CBenchError("eval_size must be at least 1")
+        if self.seed_length > MAX_SEED_LENGTH:
+            raise CBenchError(f"seed_length must be at most {MAX_SEED_LENGTH}, got {self.seed_length}")
+
+    def check_seed_capacity(self, seeded_train: int) -> None:
+        """Fail if there are too few distinct seeds for the training and evaluation prompts."""
+        if self.seed_length == 0:
+            return
+        capacity = len(SEED_ALPHABET) ** self.seed_length
+        # Leave slack so that redrawing collisions stays fast.
+        if 2 * (seeded_train + self.eval_size) > capacity:
+            raise CBenchError(
+                f"seed_length={self.seed_length} gives {capacity} distinct seeds, too few for "
+                f"{seeded_train} training and {self.eval_size} evaluation seeds; use a longer seed"
+            )
+
+    def to_dict(self) -> dict[str, Any]:
+        """Parameters as a JSON-ready dict (field order is stable)."""
+        return dataclasses.asdict(self)
+
+    @classmethod
+    def from_dict(cls, values: dict[str, Any]) -> "TaskParams":
+        """Build params from a dict, refusing unknown keys and wrong types."""
+        names = [f.name for f in dataclasses.fields(cls)]
+        kwargs = {}
+        for key, value in values.items():
+            if key not in names:
+                raise CBenchError(f"unknown parameter '{key}'" + suggest(key, names))
+            kwargs[key] = coerce(cls, key, value)
+        return cls(**kwargs)
+
+
+def coerce(cls: type, key: str, value: Any) -> Any:
+    """Convert a value (possibly a command-line string) to the declared type of field ``key``."""
+    field_type = {f.name: f.type for f in dataclasses.fields(cls)}[key]
+    type_name = field_type if isinstance(field_type, str) else field_type.__name__
+    try:
+        if type_name == "int":
+            if isinstance(value, bool) or (isinstance(value, float) and not value.is_integer()):
+                raise ValueError
+            return int(value)
+        if type_name == "float":
+            return float(value)
+        if type_name == "str":
+            if not isinstance(value, str):
+                raise ValueError
+            return value
+    except (TypeError, ValueError):
+        raise CBenchError(f"parameter '{key}' must be {type_name}, got {value!r}") from None
+    return value
+
+
+class Task(ABC):
+    """A task family. Subclasses set the class attributes and implement the three hooks."""
+
+    name: ClassVar[str]
+    version: ClassVar[int]
+    description: ClassVar[str]
+    params_class: ClassVar[type[TaskParams]]
+    presets: ClassVar[dict[str, dict[str, Any]]]
+    eval_marker: ClassVar[str] = PROMPT
+
+    def __init__(self, params: TaskParams) -> None:
+        if not isinstance(params, self.params_class):
+            raise TypeError(f"{self.name} needs {self.params_class.__name__}")
+        params.validate()
+        self.params = params
+
+    @classmethod
+    def from_preset(cls, preset: str = "smoke", overrides: dict[str, Any] | None = None, **kw: Any) -> "Task":
+        """A task from a named preset, with parameter overrides."""
+        if preset not in cls.presets:
+            raise CBenchError(f"unknown preset '{preset}' for task {cls.name}" + suggest(preset, list(cls.presets)))
+        values = dict(cls.presets[preset])
+        values.update(overrides or {})
+        values.update(kw)
+        return cls(cls.params_class.from_dict(values))
+
+    # --- hooks -----------------------------------------------------------------------
+    @abstractmethod
+    def build_structure(self, key: int) -> dict[str, Any]:
+        """The latent structure as JSON-ready data (what task.json stores)."""
+
+    @abstractmethod
+    def build_train(self, structure: dict[str, Any], key: int) -> list[tuple[str, str]]:
+        """``train_size`` (prompt, answer) pairs; seeds are added by ``generate``."""
+
+    @abstractmethod
+    def checker(self, structure: dict[str, Any]) -> "Checker":
+        """The exact coherence check and canonical form for this instance."""
+
+    @abstractmethod
+    def entity_tokens(self) -> list[str]:
+        """Every entity and marker token the task can emit (the closed vocabulary)."""
+
+    def coherent_count(self, instance: "Instance") -> int:
+        """The number of distinct canonical forms of coherent samples."""
+        raise NotImplementedError
+
+    def extra_stats(self, instance: "Instance") -> dict[str, Any]:
+        """Task-specific statistics for ``cbench show``."""
+        return {}
+
+    def is_seeded(self, prompt: str) -> bool:
+        """Whether training samples with this prompt marker carry a seed."""
+        return True
+
+    def is_memorizable(self, sample: Sample) -> bool:
+        """Whether this training sample counts toward the memorization set."""
+        return True
+
+    # --- shared ------------------------------------------------------------------------
+    def generate(self, seed: int) -> "Instance":
+        """The instance for ``seed``: byte-identical for the same (task, params, seed)."""
+        if not isinstance(seed, int) or isinstance(seed, bool) or seed < 0:
+            raise CBenchError(f"instance seed must be a non-negative integer, got {seed!r}")
+        key = derive_key("creativity-bench", self.name, self.version, seed)
+        structure = self.build_structure(derive_key(key, "structure"))
+        pairs = self.build_train(structure, derive_key(key, "train"))
+        seeded = [i for i, (prompt, _) in enumerate(pairs) if self.is_seeded(prompt)]
+        self.params.check_seed_capacity(len(seeded))
+        length = self.params.seed_length
+        train_seeds = unique_seed_strings(derive_key(key, "train-seeds"), len(seeded), length)
+        seeds = [""] * len(pairs)
+        for i, s in zip(seeded, train_seeds):
+            seeds[i] = s
+        train = [Sample(s, p, a) for s, (p, a) in zip(seeds, pairs)]
+        eval_seeds = unique_seed_strings(
+            derive_key(key, "eval-seeds"), self.params.eval_size, length, frozenset(train_seeds) if length else frozenset()
+        )
+        evals = [EvalPrompt(i, s, self.eval_marker) for i, s in enumerate(eval_seeds)]
+        return Instance(self, seed, structure, train, evals)
+
+
+class Checker(ABC):
+    """Judges answers of one instance. Total: never raises on any string."""
+
+    @abstractmethod
+    def check(self, answer: str) -> Verdict:
+        """Strict coherence check with a reason code, and the canonical form."""
+
+    @abstractmethod
+    def compat_valid(self, answer: str) -> bool:
+        """The study's released code's lenient coherence rule (for the ``compat`` view)."""
+
+
+class Instance:
+    """A generated task instance: structure, training set, evaluation prompts."""
+
+    def __init__(self, task: Task, seed: int, structure: dict, train: list[Sample], evals: list[EvalPrompt]) -> None:
+        self.task = task
+        self.seed = seed
+        self.structure = structure
+        self.train = train
+        self.eval = evals
+
+    @property
+    def name(self) -> str:
+        return self.task.name
+
+    def header(self) -> dict[str, Any]:
+        """What identifies the instance (task.json without structure and fingerprint)."""
+        return {"name": self.task.name, "version": self.task.version, "params": self.task.params.to_dict(), "seed": self.seed}
+
+    @cached_property
+    def train_bytes(self) -> bytes:
+        return "".join(
+            json.dumps({"seed": s.seed, "prompt": s.prompt, "answer": s.answer}) + "\n" for s in self.train
+        ).encode()
+
+    @cached_property
+    def eval_bytes(self) -> bytes:
+        return "".join(
+            json.dumps({"prompt_id": e.prompt_id, "seed": e.seed, "prompt": e.prompt}) + "\n" for e in self.eval
+        ).encode()
+
+    @cached_property
+    def fingerprint(self) -> str:
+        """sha256 over the canonical serialization of header, structure, training and eval files."""
+        return fingerprint_of(self.header(), self.structure, self.train_bytes, self.eval_bytes)
+
+    @cached_property
+    def checker(self) -> Checker:
+        return self.task.checker(self.structure)
+
+    @cached_property
+    def train_canonical(self) -> frozenset[str]:
+        """Canonical forms of the training samples that count for memorization."""
+        check = self.checker.check
+        return frozenset(check(s.answer).canonical for s in self.train if self.task.is_memorizable(s))
+
+    @cached_property
+    def train_raw(self) -> frozenset[str]:
+        """Raw training answers that count for memorization (for the compat view)."""
+        return frozenset(" ".join(s.answer.split()) for s in self.train if self.task.is_memorizable(s))
+
+    def stats(self) -> dict[str, Any]:
+        """Instance statistics: coherent samples, training coverage, task extras."""
+        out: dict[str, Any] = {"train_samples": len(self.train), "eval_prompts": len(self.eval)}
+        try:
+            total = self.task.coherent_count(self)
+        except NotImplementedError:
+            total = None
+        out["coherent_canonical_forms"] = total
+        out["train_unique_canonical"] = len(self.train_canonical)
+        if total:
+            out["train_coverage"] = round(len(self.train_canonical) / total, 6)
+        out.update(self.task.extra_stats(self))
+        return out
+
+
+def fingerprint_of(header: dict, structure: dict, train_bytes: bytes, eval_bytes: bytes) -> str:
+    """The instance fingerprint from its parts, as written to and read from files."""
+    h = hashlib.sha256()
+    h.update(json.dumps(header, sort_keys=True, separators=(",", ":")).encode())
+    h.update(b"\n")
+    h.update(json.dumps(structure, sort_keys=True, separators=(",", ":")).encode())
+    h.update(b"\n")
+    h.update(train_bytes)
+    h.update(b"\x00")
+    h.update(eval_bytes)
+    return h.hexdigest()
+
+
+TASKS: Registry[type[Task]] = Registry("task")
+
+
+def register_task(cls: type[Task]) -> type[Task]:
+    """Register a task class under its ``name`` (the one line at the end of a task file)."""
+    for preset in ("smoke", "cpu", "paper"):
+        if preset not in cls.presets:
+            raise ValueError(f"task {cls.name} lacks the '{preset}' preset")
+    return TASKS.register(cls.name, cls)

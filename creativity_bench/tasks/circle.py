@@ -1,0 +1,95 @@
+"""Circle construction: write the edges of a cycle in any order (exploratory creativity).
+
+A sample picks an ordered subset of k of the E vertices, writes the k directed edges of
+that cycle, shuffles them and joins them with ``|``. Two samples that differ only in vertex
+names are the same creative object, so the canonical form renames vertices by order of first
+appearance; with k=9 there are 8! = 40,320 forms.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+from typing import Any
+
+from creativity_bench.errors import CBenchError
+from creativity_bench.tasks.base import PROMPT, SEPARATOR, Checker, Instance, Task, TaskParams, Verdict, register_task
+from creativity_bench.tasks.edges import (
+    degree_problem,
+    is_single_cycle,
+    parse_edges,
+    relabel,
+    shuffled_walks,
+    vertex_tokens,
+)
+
+
+@dataclass(frozen=True)
+class CircleParams(TaskParams):
+    """Vertex-set size and cycle length."""
+
+    vertices: int = 10
+    cycle_length: int = 9
+
+    def validate(self) -> None:
+        super().validate()
+        if self.cycle_length < 2:
+            raise CBenchError(f"cycle_length must be at least 2, got {self.cycle_length}")
+        if self.cycle_length > self.vertices:
+            raise CBenchError(f"cycle_length={self.cycle_length} is longer than the {self.vertices} vertices")
+
+
+class CircleChecker(Checker):
+    def __init__(self, vertices: int, k: int) -> None:
+        self.index = {t: i for i, t in enumerate(vertex_tokens(vertices))}
+        self.k = k
+
+    def check(self, answer: str) -> Verdict:
+        edges, reason = parse_edges(answer, self.index)
+        if edges is None:
+            return Verdict(False, reason, None)
+        canonical = relabel(edges)
+        if len(edges) != self.k:
+            return Verdict(False, "wrong_length", canonical)
+        if degree_problem(edges):
+            return Verdict(False, "repeated_vertex", canonical)
+        if not is_single_cycle(edges):
+            return Verdict(False, "not_a_cycle", canonical)
+        return Verdict(True, "ok", canonical)
+
+    def compat_valid(self, answer: str) -> bool:
+        # The released code did not check the cycle length.
+        edges, _ = parse_edges(answer, self.index)
+        return edges is not None and not degree_problem(edges) and is_single_cycle(edges)
+
+
+class CircleTask(Task):
+    name = "circle"
+    version = 1
+    description = "Write the shuffled edges of a directed cycle (exploratory)."
+    params_class = CircleParams
+    presets = {
+        "smoke": {"vertices": 5, "cycle_length": 4, "train_size": 50, "eval_size": 32},
+        "cpu": {"vertices": 8, "cycle_length": 7, "train_size": 2000, "eval_size": 256},
+        "paper": {"vertices": 10, "cycle_length": 9, "train_size": 10000, "eval_size": 1024},
+    }
+    params: CircleParams
+
+    def build_structure(self, key: int) -> dict[str, Any]:
+        return {}
+
+    def build_train(self, structure: dict[str, Any], key: int) -> list[tuple[str, str]]:
+        p = self.params
+        return [(PROMPT, a) for a in shuffled_walks(key, p.train_size, p.vertices, p.cycle_length, closed=True)]
+
+    def checker(self, structure: dict[str, Any]) -> Checker:
+        return CircleChecker(self.params.vertices, self.params.cycle_length)
+
+    def entity_tokens(self) -> list[str]:
+        return [PROMPT, SEPARATOR] + vertex_tokens(self.params.vertices)
+
+    def coherent_count(self, instance: Instance) -> int:
+        return math.factorial(self.params.cycle_length - 1)
+
+
+register_task(CircleTask)
