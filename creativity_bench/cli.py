@@ -181,6 +181,182 @@ def score_command(
     typer.echo(f"wrote {out} and {verdict_path}")
 
 
+# --- model zoo commands (torch is imported inside them) -------------------------------------
+
+TrainTask = typer.Argument(..., help="Task name (see `cbench tasks`).")
+
+
+def _train_config(task, preset, objective, seed, instance_seed, seed_length, steps, batch_size, lr, devices, num_nodes, strategy, sets, objective_sets, train_sets):
+    from creativity_bench.models.config import TrainConfig
+
+    overrides: dict[str, Any] = parse_sets(sets)
+    if seed_length is not None:
+        overrides["seed_length"] = seed_length
+    cfg = TrainConfig(
+        task=task, preset=preset, instance_seed=instance_seed, task_overrides=overrides, objective=objective,
+        objective_params=parse_sets(objective_sets), seed=seed, steps=steps, batch_size=batch_size, lr=lr,
+        devices=devices, num_nodes=num_nodes, strategy=strategy,
+    )
+    return cfg.replace(**parse_sets(train_sets))
+
+
+def _sampling(mode, temperature, top_k, top_p, diffusion_steps, sampling_seed, sample_seed_length, batch, no_cache):
+    from creativity_bench.models.sampling import SamplingSettings
+
+    settings = SamplingSettings(
+        mode=mode, temperature=temperature, top_k=top_k, top_p=top_p, steps=diffusion_steps, seed=sampling_seed,
+        seed_length=sample_seed_length, batch_size=batch, use_cache=not no_cache,
+    )
+    settings.validate()
+    return settings
+
+
+def _check_sampling_fits(objective_name: str, settings) -> None:
+    from creativity_bench.models.objectives import get_objective
+
+    cls = get_objective(objective_name)
+    if settings.steps and "steps" not in cls.sampler_options:
+        raise CBenchError(f"--diffusion-steps does not apply to objective '{objective_name}' (it decodes left to right)")
+    if settings.mode == "greedy" and (settings.top_k or settings.top_p < 1 or settings.temperature != 1.0):
+        raise CBenchError("--temperature/--top-k/--top-p need --mode temperature (greedy decoding ignores them)")
+
+
+TRAIN_OPTIONS = {
+    "preset": typer.Option("cpu", "--preset", "-p", help="Task and model preset: smoke, cpu or paper."),
+    "objective": typer.Option("ntp", "--objective", help="Objective name, entry-point name, or package.module:Class."),
+    "seed": typer.Option(0, "--seed", "-s", help="Training seed (initialisation and data order)."),
+    "instance_seed": typer.Option(0, "--instance-seed", help="Task instance seed."),
+    "seed_length": typer.Option(None, "--seed-length", help="Seed characters per training sample (0 = null)."),
+    "steps": typer.Option(None, "--steps", help="Training steps (default: the preset's)."),
+    "batch_size": typer.Option(None, "--batch-size", help="Global batch size (default: the preset's)."),
+    "lr": typer.Option(None, "--lr", help="Peak learning rate (default: the preset's)."),
+    "devices": typer.Option("1", "--devices", help="Lightning devices (e.g. 1, 2, auto)."),
+    "num_nodes": typer.Option(1, "--num-nodes", help="Lightning nodes."),
+    "strategy": typer.Option("auto", "--strategy", help="Lightning strategy (e.g. ddp)."),
+    "sets": typer.Option(None, "--set", help="Override a task parameter: key=value."),
+    "objective_sets": typer.Option(None, "--objective-set", help="Objective parameter: key=value (e.g. mix=1,2)."),
+    "train_sets": typer.Option(None, "--train-set", help="Any other training setting: key=value (e.g. warmup=50)."),
+    "resume": typer.Option(False, "--resume", help="Continue an interrupted run in --out."),
+    "overwrite": typer.Option(False, "--overwrite", help="Replace a finished run in --out."),
+    "quiet": typer.Option(False, "--quiet", "-q", help="No progress bar."),
+}
+SAMPLE_OPTIONS = {
+    "mode": typer.Option("greedy", "--mode", help="greedy or temperature."),
+    "temperature": typer.Option(1.0, "--temperature", help="Sampling temperature (mode temperature)."),
+    "top_k": typer.Option(0, "--top-k", help="Keep the k most likely tokens (0 = off)."),
+    "top_p": typer.Option(1.0, "--top-p", help="Nucleus sampling mass (1.0 = off)."),
+    "diffusion_steps": typer.Option(0, "--diffusion-steps", help="Diffusion denoising steps (0 = objective default)."),
+    "sampling_seed": typer.Option(0, "--sampling-seed", help="Sampling RNG seed (keyed to the prompt index)."),
+    "sample_seed_length": typer.Option(None, "--sample-seed-length", help="Seed length of evaluation prompts (default: the instance's; 0 = null)."),
+    "batch": typer.Option(512, "--sample-batch", help="Prompts per sampling batch (does not change results)."),
+    "no_cache": typer.Option(False, "--no-cache", help="Decode without the KV cache (slower, same tokens)."),
+}
+
+
+def _default_run_dir(task: str, objective: str, preset: str, seed: int) -> Path:
+    return Path("runs") / f"{task}-{objective.replace(':', '_').replace('.', '_')}-{preset}-s{seed}"
+
+
+@app.command("train")
+@user_errors
+def train_command(
+    task: str = TrainTask,
+    out: Optional[Path] = typer.Option(None, "--out", "-o", help="Run directory (default: runs/TASK-OBJECTIVE-PRESET-sSEED)."),
+    preset: str = TRAIN_OPTIONS["preset"], objective: str = TRAIN_OPTIONS["objective"], seed: int = TRAIN_OPTIONS["seed"],
+    instance_seed: int = TRAIN_OPTIONS["instance_seed"], seed_length: Optional[int] = TRAIN_OPTIONS["seed_length"],
+    steps: Optional[int] = TRAIN_OPTIONS["steps"], batch_size: Optional[int] = TRAIN_OPTIONS["batch_size"],
+    lr: Optional[float] = TRAIN_OPTIONS["lr"], devices: str = TRAIN_OPTIONS["devices"], num_nodes: int = TRAIN_OPTIONS["num_nodes"],
+    strategy: str = TRAIN_OPTIONS["strategy"], sets: Optional[List[str]] = TRAIN_OPTIONS["sets"],
+    objective_sets: Optional[List[str]] = TRAIN_OPTIONS["objective_sets"], train_sets: Optional[List[str]] = TRAIN_OPTIONS["train_sets"],
+    resume: bool = TRAIN_OPTIONS["resume"], overwrite: bool = TRAIN_OPTIONS["overwrite"], quiet: bool = TRAIN_OPTIONS["quiet"],
+) -> None:
+    """Train a model on a task instance (checkpoint and logs, no final sampling)."""
+    from creativity_bench.models.objectives import make_objective
+    from creativity_bench.models.train import train
+    from creativity_bench.runs import prepare_run_dir
+    from creativity_bench.tasks import make_task, write_instance
+
+    cfg = _train_config(task, preset, objective, seed, instance_seed, seed_length, steps, batch_size, lr, devices, num_nodes, strategy, sets, objective_sets, train_sets).resolve()
+    out = out or _default_run_dir(task, objective, preset, seed)
+    instance = make_task(cfg.task, cfg.preset, **cfg.task_overrides).generate(cfg.instance_seed)
+    obj = make_objective(cfg.objective, cfg.task, cfg.objective_params)
+    if (out / "checkpoint" / "weights.safetensors").exists() and not (resume or overwrite) and not (out / "checkpoint" / "resume.ckpt").exists():
+        raise CBenchError(f"{out}: holds a trained checkpoint; pass --overwrite to replace it")
+    prepare_run_dir(out, resume, overwrite)
+    write_instance(instance, out / "instance")
+    _, result = train(cfg, instance, out, obj, resume=resume, progress=not quiet)
+    (out / "checkpoint" / "resume.ckpt").unlink(missing_ok=True)
+    typer.echo(f"trained {cfg.steps} steps in {result.wall_time_s:.1f} s ({result.tokens_per_s:,.0f} tokens/s); checkpoint in {out / 'checkpoint'}")
+
+
+@app.command("sample")
+@user_errors
+def sample_command(
+    checkpoint: Path = typer.Argument(..., help="Checkpoint directory (RUN/checkpoint)."),
+    out: Path = typer.Option(..., "--out", "-o", help="Samples JSONL to write (the format `cbench score` reads)."),
+    instance_dir: Optional[Path] = typer.Option(None, "--instance", help="Instance directory (default: regenerate from the checkpoint)."),
+    mode: str = SAMPLE_OPTIONS["mode"], temperature: float = SAMPLE_OPTIONS["temperature"], top_k: int = SAMPLE_OPTIONS["top_k"],
+    top_p: float = SAMPLE_OPTIONS["top_p"], diffusion_steps: int = SAMPLE_OPTIONS["diffusion_steps"],
+    sampling_seed: int = SAMPLE_OPTIONS["sampling_seed"], sample_seed_length: Optional[int] = SAMPLE_OPTIONS["sample_seed_length"],
+    batch: int = SAMPLE_OPTIONS["batch"], no_cache: bool = SAMPLE_OPTIONS["no_cache"],
+) -> None:
+    """Sample the evaluation prompts from a trained checkpoint, score, and write the samples."""
+    from creativity_bench.io import atomic_write_bytes, atomic_write_text, dumps_json
+    from creativity_bench.models.train import load_for_sampling
+    from creativity_bench.runs import sample_and_score, samples_lines
+    from creativity_bench.scoring.report import scores_document, scores_table
+    from creativity_bench.tasks import load_instance
+
+    settings = _sampling(mode, temperature, top_k, top_p, diffusion_steps, sampling_seed, sample_seed_length, batch, no_cache)
+    instance = load_instance(instance_dir) if instance_dir else None
+    objective, model, extra, instance, vocab, side = load_for_sampling(checkpoint, instance)
+    _check_sampling_fits(objective.name, settings)
+    scores, verdicts, fit, max_new = sample_and_score(objective, model, extra, instance, vocab, settings)
+    atomic_write_bytes(out, samples_lines(verdicts))
+    meta = out.with_name(out.name.removesuffix(".jsonl") + ".scores.json")
+    doc = scores_document(instance, scores, samples_file=str(out), checkpoint={"objective": side["objective"], "step": side["step"]},
+                          sampling={**settings.to_dict(), "max_new_tokens": max_new}, train_fit=fit)
+    atomic_write_text(meta, dumps_json(doc))
+    console().print(scores_table(instance, scores))
+    typer.echo(f"wrote {out} and {meta}")
+
+
+@app.command("run")
+@user_errors
+def run_command(
+    task: str = TrainTask,
+    out: Optional[Path] = typer.Option(None, "--out", "-o", help="Run directory (default: runs/TASK-OBJECTIVE-PRESET-sSEED)."),
+    preset: str = TRAIN_OPTIONS["preset"], objective: str = TRAIN_OPTIONS["objective"], seed: int = TRAIN_OPTIONS["seed"],
+    instance_seed: int = TRAIN_OPTIONS["instance_seed"], seed_length: Optional[int] = TRAIN_OPTIONS["seed_length"],
+    steps: Optional[int] = TRAIN_OPTIONS["steps"], batch_size: Optional[int] = TRAIN_OPTIONS["batch_size"],
+    lr: Optional[float] = TRAIN_OPTIONS["lr"], devices: str = TRAIN_OPTIONS["devices"], num_nodes: int = TRAIN_OPTIONS["num_nodes"],
+    strategy: str = TRAIN_OPTIONS["strategy"], sets: Optional[List[str]] = TRAIN_OPTIONS["sets"],
+    objective_sets: Optional[List[str]] = TRAIN_OPTIONS["objective_sets"], train_sets: Optional[List[str]] = TRAIN_OPTIONS["train_sets"],
+    resume: bool = TRAIN_OPTIONS["resume"], overwrite: bool = TRAIN_OPTIONS["overwrite"], quiet: bool = TRAIN_OPTIONS["quiet"],
+    mode: str = SAMPLE_OPTIONS["mode"], temperature: float = SAMPLE_OPTIONS["temperature"], top_k: int = SAMPLE_OPTIONS["top_k"],
+    top_p: float = SAMPLE_OPTIONS["top_p"], diffusion_steps: int = SAMPLE_OPTIONS["diffusion_steps"],
+    sampling_seed: int = SAMPLE_OPTIONS["sampling_seed"], sample_seed_length: Optional[int] = SAMPLE_OPTIONS["sample_seed_length"],
+    batch: int = SAMPLE_OPTIONS["batch"], no_cache: bool = SAMPLE_OPTIONS["no_cache"],
+) -> None:
+    """The main job: generate the instance, train, sample, score, write the run directory."""
+    from creativity_bench.runs import run
+
+    cfg = _train_config(task, preset, objective, seed, instance_seed, seed_length, steps, batch_size, lr, devices, num_nodes, strategy, sets, objective_sets, train_sets)
+    settings = _sampling(mode, temperature, top_k, top_p, diffusion_steps, sampling_seed, sample_seed_length, batch, no_cache)
+    _check_sampling_fits(cfg.objective, settings)
+    out = out or _default_run_dir(task, objective, preset, seed)
+    doc = run(cfg, out, settings, resume=resume, overwrite=overwrite, progress=not quiet)
+    m = doc["metrics"]
+    from rich.table import Table
+
+    table = Table(title=f"{task} / {doc['objective']['name']} / {preset} (seed {seed}), N={m['n']}")
+    for col in ("creativity", "memorization", "validity", "diversity", "train fit", "train s"):
+        table.add_column(col, justify="right")
+    table.add_row(*(f"{m[k]:.3f}" for k in ("creativity", "memorization", "validity", "diversity", "train_fit")), f"{doc['training']['wall_time_s']:.1f}")
+    console().print(table)
+    typer.echo(f"wrote {out / 'results.json'}")
+
+
 def run() -> None:
     """Console-script entry point."""
     app()

@@ -1,0 +1,211 @@
+"""Training throughput: our Lightning training step against a bare PyTorch loop, same run.
+
+    python benchmarks/bench_train.py            # cpu preset backbone on the circle task
+    python benchmarks/bench_train.py --quick    # < 60 s on 2 CPU cores
+
+Both loops train the same model (same initialisation) on the same batches with the same
+optimizer, schedule and gradient clipping; they alternate so that machine noise hits both.
+Tokens/s counts every position of every sequence (padding included), as the hardware sees it.
+On CUDA the paper preset is measured too, in bf16, with estimated MFU.
+The last line is the headline figure: ``train_ratio=<ours / bare>``.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import platform
+import tempfile
+import time
+from datetime import datetime, timezone
+from pathlib import Path
+
+import torch
+
+# Dense bf16 peak FLOP/s by device name (no sparsity); unknown devices get no MFU.
+PEAK_FLOPS = {
+    "H100": 989e12,
+    "H200": 989e12,
+    "A100": 312e12,
+    "A6000": 155e12,
+    "L40S": 362e12,
+    "4090": 165e12,
+}
+
+
+def peak_flops(device_name: str) -> float | None:
+    for key, value in PEAK_FLOPS.items():
+        if key in device_name:
+            return value
+    return None
+
+
+def flops_per_token(model_cfg, params_non_embedding: int, seq_len: int) -> float:
+    """Training FLOPs per token: 6N for the weights plus attention scores (nanoGPT's estimate)."""
+    return 6 * params_non_embedding + 12 * model_cfg.n_layer * model_cfg.n_embd * seq_len
+
+
+def setup(task: str, preset: str, objective_name: str = "ntp", batch_size: int | None = None):
+    from creativity_bench.models.config import TrainConfig
+    from creativity_bench.models.objectives import make_objective
+    from creativity_bench.models.tokenizer import Vocabulary, encode_samples, sequence_width
+    from creativity_bench.models.train import build_model_config
+    from creativity_bench.tasks import make_task
+
+    cfg = TrainConfig(task=task, preset=preset, objective=objective_name, eval_every=0, ckpt_every=0, batch_size=batch_size).resolve()
+    instance = make_task(task, preset).generate(0)
+    objective = make_objective(objective_name, task)
+    vocab = Vocabulary.for_instance(instance)
+    rows = objective.build_rows(encode_samples(vocab, instance.train, sequence_width(instance)), instance, vocab)
+    rows = {k: torch.from_numpy(v) for k, v in rows.items()}
+    model_cfg = build_model_config(cfg, instance, vocab, objective.causal)
+    return cfg, instance, objective, rows, model_cfg
+
+
+def bare_loop(cfg, objective, rows, model_cfg, warm: int, steps: int, device: str) -> float:
+    """Seconds per step of a plain PyTorch loop (what Lightning must keep up with)."""
+    import lightning as L
+
+    from creativity_bench.models.backbone import GPT
+    from creativity_bench.models.data import StepBatches
+    from creativity_bench.models.lightning_module import lr_factor
+
+    L.seed_everything(cfg.seed, verbose=False)
+    model = GPT(model_cfg).to(device)
+    opt = torch.optim.AdamW(model.parameters(), lr=cfg.lr, betas=(cfg.beta1, cfg.beta2), weight_decay=cfg.weight_decay, fused=device == "cuda" or None)
+    sched = torch.optim.lr_scheduler.LambdaLR(opt, lr_factor(cfg))
+    data = StepBatches(rows, cfg.batch_size, cfg.seed, 0, warm + steps)
+    gen = torch.Generator(device=device)
+    autocast = torch.autocast(device_type="cuda", dtype=torch.bfloat16) if device == "cuda" else torch.autocast("cpu", enabled=False)
+    t0 = None
+    for step, batch in enumerate(data):
+        if step == warm:
+            if device == "cuda":
+                torch.cuda.synchronize()
+            t0 = time.perf_counter()
+        batch = {k: v.to(device, non_blocking=True) for k, v in batch.items()}
+        with autocast:
+            loss = objective.loss(model, None, batch, gen)
+        opt.zero_grad(set_to_none=True)
+        loss.backward()
+        torch.nn.utils.clip_grad_norm_(model.parameters(), cfg.grad_clip)
+        opt.step()
+        sched.step()
+    if device == "cuda":
+        torch.cuda.synchronize()
+    return (time.perf_counter() - t0) / steps
+
+
+def lightning_loop(cfg, instance, objective, warm: int, steps: int) -> float:
+    """Seconds per step of creativity-bench's own training (Lightning, our module and loader)."""
+    import dataclasses
+
+    import lightning as L
+
+    from creativity_bench.models.train import train
+
+    class Timer(L.Callback):
+        t0 = t1 = None
+
+        def on_train_batch_start(self, trainer, pl_module, batch, batch_idx):
+            if trainer.global_step == warm:
+                if torch.cuda.is_available():
+                    torch.cuda.synchronize()
+                self.t0 = time.perf_counter()
+
+        def on_train_batch_end(self, trainer, pl_module, outputs, batch, batch_idx):
+            if trainer.global_step == warm + steps:
+                if torch.cuda.is_available():
+                    torch.cuda.synchronize()
+                self.t1 = time.perf_counter()
+
+    timer = Timer()
+    run_cfg = dataclasses.replace(cfg, steps=warm + steps, eval_every=0, ckpt_every=0)
+    with tempfile.TemporaryDirectory() as tmp:
+        train(run_cfg, instance, Path(tmp), objective, progress=False, extra_callbacks=[timer])
+    return (timer.t1 - timer.t0) / steps
+
+
+def measure(task: str, preset: str, warm: int, steps: int, rounds: int, batch_size: int | None = None) -> dict:
+    cfg, instance, objective, rows, model_cfg = setup(task, preset, batch_size=batch_size)
+    device = "cuda" if torch.cuda.is_available() else "cpu"
+    if preset == "paper" and device == "cuda":
+        cfg = cfg  # compile and bf16 come from the config's auto settings
+    seq = rows["inputs"].shape[1]
+    tokens_per_step = cfg.batch_size * seq
+    bare, ours = [], []
+    for _ in range(rounds):  # alternate, so drifts in machine speed hit both
+        bare.append(bare_loop(cfg, objective, rows, model_cfg, warm, steps, device))
+        ours.append(lightning_loop(cfg, instance, objective, warm, steps))
+    from creativity_bench.models.backbone import GPT
+
+    n_non_emb = GPT(model_cfg).num_params(non_embedding=True)
+    best_bare, best_ours = min(bare), min(ours)
+    out = {
+        "task": task,
+        "preset": preset,
+        "device": torch.cuda.get_device_name() if device == "cuda" else "cpu",
+        "batch_size": cfg.batch_size,
+        "seq_len": seq,
+        "params_non_embedding": n_non_emb,
+        "bare_tokens_per_s": round(tokens_per_step / best_bare, 1),
+        "ours_tokens_per_s": round(tokens_per_step / best_ours, 1),
+        "ratio": round(best_bare / best_ours, 4),
+        "rounds": rounds,
+        "steps_timed": steps,
+    }
+    peak = peak_flops(out["device"])
+    fpt = flops_per_token(model_cfg, n_non_emb, seq)
+    out["mfu"] = round(out["ours_tokens_per_s"] * fpt / peak, 4) if peak else None
+    out["mfu_note"] = "estimated from a peak-FLOPs table" if peak else "no peak-FLOPs entry for this device"
+    return out
+
+
+def cpu_name() -> str:
+    try:
+        for line in Path("/proc/cpuinfo").read_text().splitlines():
+            if line.startswith("model name"):
+                return line.split(":", 1)[1].strip()
+    except OSError:
+        pass
+    return platform.processor() or "unknown CPU"
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--quick", action="store_true", help="Fewer steps and rounds (< 60 s on 2 cores).")
+    ap.add_argument("--task", default="circle")
+    ap.add_argument("--json", type=Path, default=Path("benchmarks/results/bench_train.json"))
+    args = ap.parse_args()
+    warm, steps, rounds = (5, 30, 2) if args.quick else (10, 150, 3)
+    from creativity_bench.models.train import quiet_lightning
+
+    quiet_lightning()
+    rows = [measure(args.task, "cpu", warm, steps, rounds)]
+    if torch.cuda.is_available():
+        rows.append(measure(args.task, "paper", warm, steps, rounds, batch_size=256))
+    machine = {
+        "cpu": cpu_name(),
+        "cores": os.cpu_count(),
+        "torch_threads": torch.get_num_threads(),
+        "gpu": torch.cuda.get_device_name() if torch.cuda.is_available() else None,
+        "python": platform.python_version(),
+        "torch": torch.__version__,
+        "utc_time": datetime.now(timezone.utc).isoformat(timespec="seconds"),
+        "quick": args.quick,
+    }
+    print(f"machine: {machine['cpu']}, {machine['cores']} cores, torch {machine['torch']}" + (f", {machine['gpu']}" if machine["gpu"] else ""))
+    print(f"{'task':8s} {'preset':6s} {'device':10s} {'batch':>5s} {'bare tok/s':>11s} {'ours tok/s':>11s} {'ratio':>6s} {'MFU':>6s}")
+    for r in rows:
+        mfu = f"{r['mfu']:.1%}" if r["mfu"] is not None else "n/a"
+        print(f"{r['task']:8s} {r['preset']:6s} {r['device'][:10]:10s} {r['batch_size']:5d} {r['bare_tokens_per_s']:11,.0f} {r['ours_tokens_per_s']:11,.0f} {r['ratio']:6.3f} {mfu:>6s}")
+    args.json.parent.mkdir(parents=True, exist_ok=True)
+    tmp = args.json.with_suffix(".tmp")
+    tmp.write_text(json.dumps({"machine": machine, "rows": rows}, indent=1) + "\n")
+    os.replace(tmp, args.json)
+    print(f"train_ratio={rows[0]['ratio']:.3f}")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,109 @@
+"""Calibrate the `cpu` preset: run every task x objective and tabulate what the models learned.
+
+    python benchmarks/calibrate.py --objectives ntp teacherless --out results/calibration
+
+Each cell is one `cbench run TASK --objective OBJ --preset cpu --seed S` in a fresh process,
+timed end to end (instance generation, training, sampling, scoring). Writes
+OUT/calibration.json (every results.json, plus the wall time) and OUT/calibration.md.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import platform
+import shutil
+import subprocess
+import sys
+import tempfile
+import time
+from datetime import datetime, timezone
+from pathlib import Path
+
+TASKS = ("sibling", "triangle", "circle", "line")
+VALIDITY_TARGET = 0.5
+WALL_TARGET_S = 180.0
+
+
+def cpu_model() -> str:
+    try:
+        for line in Path("/proc/cpuinfo").read_text().splitlines():
+            if line.startswith("model name"):
+                return line.split(":", 1)[1].strip()
+    except OSError:
+        pass
+    return platform.processor() or "unknown CPU"
+
+
+def run_cell(task: str, objective: str, preset: str, seed: int, workdir: Path, extra: list[str]) -> dict:
+    out = workdir / f"{task}-{objective}-s{seed}"
+    cmd = ["cbench", "run", task, "--objective", objective, "--preset", preset, "--seed", str(seed), "--out", str(out), "--quiet", *extra]
+    t0 = time.perf_counter()
+    proc = subprocess.run(cmd, capture_output=True, text=True)
+    wall = time.perf_counter() - t0
+    if proc.returncode:
+        raise SystemExit(f"{' '.join(cmd)} failed:\n{proc.stderr[-2000:]}")
+    doc = json.loads((out / "results.json").read_text())
+    return {"task": task, "objective": objective, "seed": seed, "command": " ".join(cmd[:-4] + cmd[-2:]).replace(f" --out {out}", ""), "wall_s": round(wall, 1), "results": doc}
+
+
+def markdown(cells: list[dict], machine: str, preset: str) -> str:
+    lines = [
+        f"# `{preset}` preset calibration",
+        "",
+        f"Produced by `python benchmarks/calibrate.py` on {machine}, {datetime.now(timezone.utc):%Y-%m-%d}.",
+        f"Greedy decoding, fresh seeds, N evaluation prompts per run. Target: validity >= {VALIDITY_TARGET} and",
+        f"at most {WALL_TARGET_S:.0f} s per run (whole `cbench run`, wall clock).",
+        "",
+        "| task | objective | seed | validity | creativity | memorization | diversity | train fit | N | train s | run s | ok |",
+        "|---|---|---|---|---|---|---|---|---|---|---|---|",
+    ]
+    for c in cells:
+        m, t = c["results"]["metrics"], c["results"]["training"]
+        ok = m["validity"] >= VALIDITY_TARGET and c["wall_s"] <= WALL_TARGET_S
+        lines.append(
+            f"| {c['task']} | {c['objective']} | {c['seed']} | {m['validity']:.3f} | {m['creativity']:.3f} | {m['memorization']:.3f} | "
+            f"{m['diversity']:.3f} | {m['train_fit']:.3f} | {m['n']} | {t['wall_time_s']:.0f} | {c['wall_s']:.0f} | {'yes' if ok else 'NO'} |"
+        )
+    return "\n".join(lines) + "\n"
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--tasks", nargs="+", default=list(TASKS))
+    ap.add_argument("--objectives", nargs="+", default=["ntp", "teacherless"])
+    ap.add_argument("--preset", default="cpu")
+    ap.add_argument("--seed", type=int, default=0)
+    ap.add_argument("--out", type=Path, default=Path("results/calibration"))
+    ap.add_argument("--keep-runs", action="store_true", help="Keep the run directories under OUT/runs.")
+    ap.add_argument("extra", nargs="*", help="Extra `cbench run` options after --, e.g. -- --steps 100.")
+    args = ap.parse_args()
+
+    machine = f"{cpu_model()}, {os.cpu_count()} cores, Python {platform.python_version()}"
+    workdir = args.out / "runs" if args.keep_runs else Path(tempfile.mkdtemp(prefix="cbench-calibrate-"))
+    cells = []
+    try:
+        for task in args.tasks:
+            for objective in args.objectives:
+                cell = run_cell(task, objective, args.preset, args.seed, workdir, args.extra)
+                m = cell["results"]["metrics"]
+                print(f"{task:9s} {objective:18s} validity={m['validity']:.3f} creativity={m['creativity']:.3f} "
+                      f"memorization={m['memorization']:.3f} wall={cell['wall_s']:.0f}s", flush=True)
+                cells.append(cell)
+    finally:
+        if not args.keep_runs:
+            shutil.rmtree(workdir, ignore_errors=True)
+    args.out.mkdir(parents=True, exist_ok=True)
+    doc = {"machine": machine, "preset": args.preset, "utc_time": datetime.now(timezone.utc).isoformat(timespec="seconds"), "cells": cells}
+    tmp = args.out / "calibration.json.tmp"
+    tmp.write_text(json.dumps(doc, indent=1) + "\n")
+    os.replace(tmp, args.out / "calibration.json")
+    (args.out / "calibration.md").write_text(markdown(cells, machine, args.preset))
+    worst = min(c["results"]["metrics"]["validity"] for c in cells)
+    print(f"calibration_min_validity={worst:.3f}")
+    sys.exit(0)
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,108 @@
+"""The training configuration: every field is recorded in results and checked on resume."""
+
+from __future__ import annotations
+
+import dataclasses
+from dataclasses import dataclass, field
+from typing import Any
+
+from creativity_bench.errors import CBenchError
+from creativity_bench.tasks.base import coerce_value
+from creativity_bench.registry import suggest
+
+PRESETS = ("smoke", "cpu", "paper")
+
+
+@dataclass(frozen=True)
+class TrainConfig:
+    """What to train and how. ``None`` fields take the preset's value (see ``resolve``)."""
+
+    task: str = "circle"
+    preset: str = "smoke"
+    instance_seed: int = 0
+    task_overrides: dict[str, Any] = field(default_factory=dict)
+    objective: str = "ntp"
+    objective_params: dict[str, Any] = field(default_factory=dict)
+    seed: int = 0  # training seed: initialisation and data order
+    depth: int | None = None
+    aspect: int | None = None
+    head_dim: int | None = None
+    steps: int | None = None
+    batch_size: int | None = None
+    lr: float | None = None
+    warmup: int | None = None
+    schedule: str | None = None  # "constant" after warmup (the study) or "cosine" decay to 10%
+    weight_decay: float = 0.0
+    beta1: float = 0.9
+    beta2: float = 0.999
+    grad_clip: float = 1.0
+    eval_every: int | None = None  # periodic evaluation (creativity over training); 0 = off
+    eval_subset: int | None = None  # how many evaluation prompts the periodic evaluation samples
+    ckpt_every: int | None = None  # resume checkpoint interval (default: eval_every or steps/10)
+    precision: str = "auto"  # auto: bf16-mixed on GPU, 32-true on CPU
+    accelerator: str = "auto"
+    devices: str = "1"
+    num_nodes: int = 1
+    strategy: str = "auto"
+    compile: str = "auto"  # auto: on for CUDA; "on" / "off"
+
+    def to_dict(self) -> dict[str, Any]:
+        return dataclasses.asdict(self)
+
+    @classmethod
+    def from_dict(cls, values: dict[str, Any]) -> "TrainConfig":
+        names = [f.name for f in dataclasses.fields(cls)]
+        for key in values:
+            if key not in names:
+                raise CBenchError(f"unknown training setting '{key}'" + suggest(key, names))
+        return cls(**values)
+
+    def replace(self, **changes: Any) -> "TrainConfig":
+        """A copy with ``changes``; string values (from --train-set) are converted to the field type."""
+        fields = {f.name: f for f in dataclasses.fields(self)}
+        converted = {}
+        for key, value in changes.items():
+            if key not in fields:
+                raise CBenchError(f"unknown training setting '{key}'" + suggest(key, list(fields)))
+            converted[key] = _convert(key, fields[key].type, value) if isinstance(value, str) else value
+        return dataclasses.replace(self, **converted)
+
+    def resolve(self) -> "TrainConfig":
+        """Fill every ``None`` from the model and training presets; validate."""
+        from creativity_bench.models.backbone import MODEL_PRESETS
+        from creativity_bench.models.presets import train_preset
+
+        if self.preset not in PRESETS:
+            raise CBenchError(f"unknown preset '{self.preset}'" + suggest(self.preset, list(PRESETS)))
+        values = {**MODEL_PRESETS[self.preset], **train_preset(self.preset, self.task)}
+        filled = {k: (getattr(self, k) if getattr(self, k) is not None else values.get(k)) for k in values}
+        cfg = dataclasses.replace(self, **filled)
+        if cfg.ckpt_every is None:
+            cfg = dataclasses.replace(cfg, ckpt_every=cfg.eval_every or max(1, cfg.steps // 10))
+        cfg.validate()
+        return cfg
+
+    def validate(self) -> None:
+        positive = ("depth", "aspect", "head_dim", "steps", "batch_size", "num_nodes")
+        for name in positive:
+            value = getattr(self, name)
+            if value is not None and value < 1:
+                raise CBenchError(f"{name.replace('_', '-')} must be at least 1, got {value}")
+        for name in ("warmup", "eval_every", "eval_subset", "ckpt_every", "instance_seed", "seed"):
+            value = getattr(self, name)
+            if value is not None and value < 0:
+                raise CBenchError(f"{name.replace('_', '-')} must be non-negative, got {value}")
+        if self.lr is not None and not self.lr > 0:
+            raise CBenchError(f"learning rate must be positive, got {self.lr}")
+        if self.aspect and self.depth and self.head_dim and (self.depth * self.aspect) % self.head_dim:
+            raise CBenchError("depth * aspect (the width) must be a multiple of head_dim")
+        if self.schedule is not None and self.schedule not in ("constant", "cosine"):
+            raise CBenchError(f"schedule must be constant or cosine, got '{self.schedule}'")
+        if self.compile not in ("auto", "on", "off"):
+            raise CBenchError(f"compile must be auto, on or off, got '{self.compile}'")
+
+
+def _convert(key: str, type_name: str, value: str) -> Any:
+    if type_name.replace(" | None", "").strip() not in ("int", "float", "str", "bool"):
+        raise CBenchError(f"training setting '{key}' cannot be set from the command line")
+    return coerce_value(key, type_name, value)

@@ -1,0 +1,69 @@
+"""The objective zoo: one file per objective, each ending in a one-line registration.
+
+Third-party objectives load from the ``creativity_bench.objectives`` entry-point group, or
+directly as ``package.module:ClassName``.
+"""
+
+from __future__ import annotations
+
+import importlib
+
+from creativity_bench.errors import CBenchError
+from creativity_bench.models.objectives.base import OBJECTIVES, Objective, ObjectiveParams, register_objective
+from creativity_bench.models.objectives import ntp, teacherless  # noqa: F401,I001  (registers them)
+
+ENTRY_POINT_GROUP = "creativity_bench.objectives"
+_plugins_loaded = False
+
+
+def _load_entry_points() -> None:
+    global _plugins_loaded
+    if _plugins_loaded:
+        return
+    _plugins_loaded = True
+    from importlib.metadata import entry_points
+
+    for ep in entry_points(group=ENTRY_POINT_GROUP):
+        if ep.name in OBJECTIVES:
+            continue
+        try:
+            cls = ep.load()
+        except Exception as exc:  # a broken plugin must not break the built-ins
+            raise CBenchError(f"objective plugin '{ep.name}' ({ep.value}) failed to load: {exc}") from None
+        register_objective(_check_class(cls, ep.value))
+
+
+def _check_class(cls, where: str) -> type[Objective]:
+    if not (isinstance(cls, type) and issubclass(cls, Objective)):
+        raise CBenchError(f"{where} is not a creativity_bench Objective subclass")
+    return cls
+
+
+def get_objective(name: str) -> type[Objective]:
+    """An objective class by registered name, entry-point name, or ``module:ClassName``."""
+    if ":" in name:
+        module_name, _, attr = name.partition(":")
+        try:
+            module = importlib.import_module(module_name)
+        except ImportError as exc:
+            raise CBenchError(f"cannot import objective module '{module_name}': {exc}") from None
+        cls = getattr(module, attr, None)
+        if cls is None:
+            raise CBenchError(f"module '{module_name}' has no '{attr}'")
+        cls = _check_class(cls, name)
+        if cls.name not in OBJECTIVES:
+            register_objective(cls)
+        return cls
+    if name not in OBJECTIVES:
+        _load_entry_points()
+    return OBJECTIVES.get(name)
+
+
+def make_objective(name: str, task_name: str, overrides: dict | None = None) -> Objective:
+    """An objective instance with parameters from ``overrides`` (strings are converted)."""
+    cls = get_objective(name)
+    params = cls.params_class.from_dict(overrides or {})
+    return cls(params, task_name=task_name)
+
+
+__all__ = ["OBJECTIVES", "Objective", "ObjectiveParams", "register_objective", "get_objective", "make_objective", "ENTRY_POINT_GROUP"]

@@ -1,0 +1,159 @@
+"""Batched sampling: explicit settings, randomness keyed to the prompt index, float64 draws.
+
+Every draw for prompt ``i`` at decoding step ``t`` uses a uniform number that depends only on
+(sampling seed, i, t), so results do not depend on batch size or order. Categorical draws
+invert the float64 CDF: low precision measurably shrinks diversity, which is what we measure.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+import torch
+
+from creativity_bench.errors import CBenchError
+from creativity_bench.seeding import GOLDEN, _mix_array, derive_key, unique_seed_strings
+from creativity_bench.tasks.base import EvalPrompt, Instance
+
+MODES = ("greedy", "temperature")
+
+
+@dataclass(frozen=True)
+class SamplingSettings:
+    """Every sampling parameter, neutral by default and always written to results."""
+
+    mode: str = "greedy"
+    temperature: float = 1.0
+    top_k: int = 0  # 0: no top-k filter
+    top_p: float = 1.0  # 1.0: no nucleus filter
+    steps: int = 0  # diffusion denoising steps; 0: the objective's default
+    seed: int = 0  # sampling RNG seed
+    seed_length: int | None = None  # None: the instance's seed length; 0: null prompts
+    batch_size: int = 512
+    use_cache: bool = True
+
+    def validate(self) -> None:
+        if self.mode not in MODES:
+            raise CBenchError(f"sampling mode must be one of {', '.join(MODES)}, got '{self.mode}'")
+        if self.temperature <= 0:
+            raise CBenchError(f"temperature must be positive, got {self.temperature}")
+        if self.top_k < 0:
+            raise CBenchError(f"top-k must be >= 0 (0 = off), got {self.top_k}")
+        if not 0 < self.top_p <= 1:
+            raise CBenchError(f"top-p must be in (0, 1], got {self.top_p}")
+        if self.steps < 0 or self.batch_size < 1 or self.seed < 0:
+            raise CBenchError("steps, batch size and sampling seed must be non-negative (batch size >= 1)")
+        if self.seed_length is not None and not 0 <= self.seed_length <= 64:
+            raise CBenchError(f"seed length must be between 0 and 64, got {self.seed_length}")
+
+    def to_dict(self) -> dict[str, Any]:
+        return dataclasses.asdict(self)
+
+
+def keyed_uniform(seed: int, step: int, prompt_ids: torch.Tensor) -> torch.Tensor:
+    """Float64 uniforms in [0, 1), one per prompt, depending only on (seed, step, prompt id)."""
+    key = np.uint64(derive_key("sample", seed, step))
+    ids = prompt_ids.detach().cpu().numpy().astype(np.uint64)
+    with np.errstate(over="ignore"):
+        w = _mix_array(key + (ids + np.uint64(1)) * np.uint64(GOLDEN))
+    u = (w >> np.uint64(11)).astype(np.float64) * (1.0 / (1 << 53))
+    return torch.from_numpy(u).to(prompt_ids.device)
+
+
+def filter_logits(logits: torch.Tensor, settings: SamplingSettings) -> torch.Tensor:
+    """Temperature, then top-k, then top-p, in float64."""
+    x = logits.double() / settings.temperature
+    if settings.top_k:
+        k = min(settings.top_k, x.shape[-1])
+        kth = torch.topk(x, k, dim=-1).values[..., -1:]
+        x = x.masked_fill(x < kth, float("-inf"))
+    if settings.top_p < 1.0:
+        sorted_x, order = torch.sort(x, dim=-1, descending=True)
+        probs = torch.softmax(sorted_x, dim=-1)
+        cum = probs.cumsum(-1)
+        drop = cum - probs >= settings.top_p  # keep the smallest prefix reaching top_p
+        sorted_x = sorted_x.masked_fill(drop, float("-inf"))
+        x = torch.full_like(x, float("-inf")).scatter(-1, order, sorted_x)
+    return x
+
+
+def categorical(probs: torch.Tensor, u: torch.Tensor) -> torch.Tensor:
+    """Inverse-CDF draw from float64 probabilities (B, V) with uniforms (B,)."""
+    cdf = probs.double().cumsum(-1)
+    cdf = cdf / cdf[..., -1:]
+    idx = torch.searchsorted(cdf, u.double().unsqueeze(-1)).squeeze(-1)
+    return idx.clamp_(max=probs.shape[-1] - 1)
+
+
+def next_tokens(logits: torch.Tensor, settings: SamplingSettings, step: int, prompt_ids: torch.Tensor) -> torch.Tensor:
+    """Pick one token per row from last-position logits (B, V)."""
+    if settings.mode == "greedy":
+        return logits.argmax(-1)
+    probs = torch.softmax(filter_logits(logits, settings), dim=-1)
+    return categorical(probs, keyed_uniform(settings.seed, step, prompt_ids))
+
+
+@torch.no_grad()
+def decode_left_to_right(model, prompts: torch.Tensor, prompt_ids: torch.Tensor, max_new: int, settings: SamplingSettings, vocab) -> torch.Tensor:
+    """Generate ``max_new`` tokens after equal-length prompts, with or without a KV cache."""
+    b, p = prompts.shape
+    out = torch.full((b, max_new), vocab.pad, dtype=torch.long, device=prompts.device)
+    done = torch.zeros(b, dtype=torch.bool, device=prompts.device)
+    if settings.use_cache:
+        cache = model.new_cache(b, p + max_new)
+        logits = model(prompts, cache)[:, -1]
+    else:
+        seq = prompts
+        logits = model(seq)[:, -1]
+    for t in range(max_new):
+        tok = next_tokens(logits, settings, t, prompt_ids)
+        tok = torch.where(done, torch.full_like(tok, vocab.pad), tok)
+        out[:, t] = tok
+        done |= tok == vocab.eos
+        if bool(done.all()) or t == max_new - 1:
+            break
+        if settings.use_cache:
+            logits = model(tok[:, None], cache)[:, -1]
+        else:
+            seq = torch.cat([seq, tok[:, None]], dim=1)
+            logits = model(seq)[:, -1]
+    return out
+
+
+def eval_prompts(instance: Instance, seed_length: int | None) -> list[EvalPrompt]:
+    """The instance's evaluation prompts, or fresh ones with another seed length (0 = null)."""
+    if seed_length is None or seed_length == instance.task.params.seed_length:
+        return instance.eval
+    n = len(instance.eval)
+    train_seeds = frozenset(s.seed for s in instance.train if s.seed)
+    if seed_length and 2 * (n + len(train_seeds)) > 36**seed_length:
+        raise CBenchError(f"seed length {seed_length} has too few distinct seeds for {n} prompts")
+    key = derive_key("eval-seeds", instance.fingerprint, seed_length)
+    seeds = unique_seed_strings(key, n, seed_length, train_seeds)
+    return [EvalPrompt(i, s, instance.task.eval_marker) for i, s in enumerate(seeds)]
+
+
+def generate_answers(objective, model, extra, instance: Instance, vocab, prompts: list[EvalPrompt], settings: SamplingSettings, max_new: int, device=None, progress=None) -> list[str]:
+    """Answers for every prompt, in prompt order, batched by ``settings.batch_size``."""
+    from creativity_bench.models.tokenizer import prompt_ids as encode_prompt
+
+    settings.validate()
+    device = device or next(model.parameters()).device
+    answers: list[str] = []
+    was_training = model.training
+    model.eval()
+    try:
+        for start in range(0, len(prompts), settings.batch_size):
+            chunk = prompts[start : start + settings.batch_size]
+            ids = torch.tensor([encode_prompt(vocab, e.seed, e.prompt) for e in chunk], dtype=torch.long, device=device)
+            pids = torch.tensor([e.prompt_id for e in chunk], dtype=torch.long, device=device)
+            out = objective.sample(model, extra, ids, pids, max_new, settings, vocab)
+            answers.extend(vocab.answer_text(row) for row in out.tolist())
+            if progress is not None:
+                progress(len(chunk))
+    finally:
+        model.train(was_training)
+    return answers

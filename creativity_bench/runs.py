@@ -1,0 +1,125 @@
+"""A run: generate the instance, train, sample, score, and write the run directory (SPEC 8).
+
+    RUN/instance/          task.json, train.jsonl, eval.jsonl (as `cbench generate` writes)
+    RUN/checkpoint/        weights.safetensors, config.json, resume.ckpt
+    RUN/logs/metrics.csv   training loss and periodic evaluation
+    RUN/curve.jsonl        creativity/validity/memorization over training steps
+    RUN/samples.jsonl      one line per generation, with its verdict
+    RUN/results.json       everything needed to re-run and compare (written last)
+"""
+
+from __future__ import annotations
+
+import json
+import shutil
+from pathlib import Path
+from typing import Any, Callable
+
+from creativity_bench.errors import CBenchError
+from creativity_bench.io import SAMPLES_FILE, atomic_write_bytes, atomic_write_text, dumps_json
+
+RESULTS_FILE = "results.json"
+RESULTS_SCHEMA = "creativity-bench/results/1"
+RUN_MARKERS = ("results.json", "train_config.json", "instance", "checkpoint")
+TRAIN_FIT_PROMPTS = 256
+
+
+def prepare_run_dir(run_dir: Path, resume: bool, overwrite: bool) -> None:
+    """Refuse to clobber finished or unfinished runs unless asked; never delete foreign files."""
+    if run_dir.exists() and not run_dir.is_dir():
+        raise CBenchError(f"{run_dir}: exists and is not a directory")
+    if not run_dir.exists() or not any(run_dir.iterdir()):
+        if resume:
+            raise CBenchError(f"{run_dir}: nothing to resume")
+        return
+    is_run = any((run_dir / m).exists() for m in RUN_MARKERS)
+    if not is_run:
+        raise CBenchError(f"{run_dir}: not empty and not a run directory; choose another --out")
+    if overwrite:
+        shutil.rmtree(run_dir)
+        return
+    if (run_dir / RESULTS_FILE).exists():
+        raise CBenchError(f"{run_dir}: holds a finished run; pass --overwrite to replace it")
+    if not resume:
+        raise CBenchError(f"{run_dir}: holds an unfinished run; pass --resume to continue it or --overwrite to restart")
+
+
+def samples_lines(verdicts) -> bytes:
+    """samples.jsonl: prompt_id and answer (what `cbench score` reads) plus the verdict."""
+    return "".join(json.dumps(v.to_dict()) + "\n" for v in verdicts).encode()
+
+
+def train_fit(objective, model, extra, instance, vocab, settings, max_new: int) -> dict[str, Any]:
+    """Fraction of training prompts (with their seeds) whose sample reproduces the training answer."""
+    from creativity_bench.models.sampling import generate_answers
+    from creativity_bench.tasks.base import EvalPrompt
+
+    pool = [s for s in instance.train if instance.task.is_memorizable(s)][:TRAIN_FIT_PROMPTS]
+    prompts = [EvalPrompt(i, s.seed, s.prompt) for i, s in enumerate(pool)]
+    answers = generate_answers(objective, model, extra, instance, vocab, prompts, settings, max_new)
+    hits = sum(a == " ".join(s.answer.split()) for a, s in zip(answers, pool))
+    return {"train_fit": hits / max(len(pool), 1), "n": len(pool)}
+
+
+def sample_and_score(objective, model, extra, instance, vocab, settings, progress: Callable | None = None):
+    """Sample every evaluation prompt (or fresh ones for another seed length) and score."""
+    from creativity_bench.models.sampling import eval_prompts, generate_answers
+    from creativity_bench.models.tokenizer import max_answer_tokens
+    from creativity_bench.scoring import score_answers
+
+    settings.validate()
+    prompts = eval_prompts(instance, settings.seed_length)
+    max_new = max_answer_tokens(instance) + 1
+    answers = generate_answers(objective, model, extra, instance, vocab, prompts, settings, max_new, progress=progress)
+    scores, verdicts = score_answers(instance, answers, [p.prompt_id for p in prompts], [p.seed for p in prompts])
+    fit = train_fit(objective, model, extra, instance, vocab, settings, max_new)
+    return scores, verdicts, fit, max_new
+
+
+def results_document(cfg, instance, objective, train_result, settings, scores, fit, max_new: int) -> dict[str, Any]:
+    """The content of results.json."""
+    from creativity_bench.environment import environment
+
+    training = {k: v for k, v in train_result.__dict__.items() if k not in ("curve", "params_total", "params_non_embedding")}
+    return {
+        "schema": RESULTS_SCHEMA,
+        "task": {**instance.header(), "fingerprint": instance.fingerprint},
+        "objective": {"name": objective.name, "version": objective.version, "params": objective.resolved_params()},
+        "model": {
+            "preset": cfg.preset,
+            "depth": cfg.depth,
+            "aspect": cfg.aspect,
+            "head_dim": cfg.head_dim,
+            "params_total": train_result.params_total,
+            "params_non_embedding": train_result.params_non_embedding,
+        },
+        "training": {**training, "seed": cfg.seed, "config": cfg.to_dict()},
+        "sampling": {**settings.to_dict(), "max_new_tokens": max_new},
+        "metrics": {**scores.to_dict(), "train_fit": fit["train_fit"], "train_fit_n": fit["n"]},
+        "curve": train_result.curve,
+        "environment": environment(),
+    }
+
+
+def run(cfg, run_dir: Path, settings, resume: bool = False, overwrite: bool = False, progress: bool = True, extra_callbacks: list | None = None) -> dict[str, Any]:
+    """Generate, train, sample, score; write the run directory; return results.json's content."""
+    from creativity_bench.models.objectives import make_objective
+    from creativity_bench.models.train import train
+    from creativity_bench.tasks import make_task, write_instance
+
+    run_dir = Path(run_dir)
+    settings.validate()
+    cfg = cfg.resolve()
+    instance = make_task(cfg.task, cfg.preset, **cfg.task_overrides).generate(cfg.instance_seed)
+    objective = make_objective(cfg.objective, cfg.task, cfg.objective_params)
+    prepare_run_dir(run_dir, resume, overwrite)
+    write_instance(instance, run_dir / "instance")
+    module, result = train(cfg, instance, run_dir, objective, resume=resume, progress=progress, extra_callbacks=extra_callbacks)
+    from creativity_bench.models.tokenizer import Vocabulary
+
+    vocab = Vocabulary.for_instance(instance)
+    scores, verdicts, fit, max_new = sample_and_score(objective, module.model, module.extra, instance, vocab, settings)
+    doc = results_document(cfg, instance, objective, result, settings, scores, fit, max_new)
+    atomic_write_bytes(run_dir / SAMPLES_FILE, samples_lines(verdicts))
+    atomic_write_text(run_dir / RESULTS_FILE, dumps_json(doc))
+    return doc

@@ -1,0 +1,31 @@
+"""Small helpers shared by the model tests."""
+
+from __future__ import annotations
+
+import os
+import signal
+
+import lightning as L
+
+from creativity_bench.models.config import TrainConfig
+from creativity_bench.models.sampling import SamplingSettings
+
+
+def smoke_config(task: str = "circle", objective: str = "ntp", **kw) -> TrainConfig:
+    return TrainConfig(task=task, preset="smoke", objective=objective, **kw)
+
+
+GREEDY = SamplingSettings()
+
+
+class InterruptAt(L.Callback):
+    """Sends this process SIGINT after ``step`` optimizer steps, like a user's Ctrl-C."""
+
+    def __init__(self, step: int) -> None:
+        self.step = step
+        self.sent = False
+
+    def on_train_batch_end(self, trainer, pl_module, outputs, batch, batch_idx) -> None:
+        if trainer.global_step >= self.step and not self.sent:
+            self.sent = True
+            os.kill(os.getpid(), signal.SIGINT)

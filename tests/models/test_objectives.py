@@ -1,0 +1,98 @@
+"""Objective mechanics: teacherless rows, falling loss, plugins."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+import torch
+
+from creativity_bench.models.objectives import get_objective, make_objective
+from creativity_bench.models.objectives.base import IGNORE
+from creativity_bench.models.objectives.teacherless import parse_mix
+from creativity_bench.models.tokenizer import Vocabulary, encode_samples, sequence_width
+from creativity_bench.tasks import make_task
+
+
+def rows_for(task, objective, **params):
+    inst = make_task(task, "smoke").generate(0)
+    vocab = Vocabulary.for_instance(inst)
+    enc = encode_samples(vocab, inst.train, sequence_width(inst))
+    obj = make_objective(objective, task, params)
+    return inst, vocab, enc, obj.build_rows(enc, inst, vocab)
+
+
+def test_ntp_rows_predict_answer_and_eos_only():
+    inst, vocab, enc, rows = rows_for("circle", "ntp")
+    n = len(inst.train)
+    assert rows["inputs"].shape[0] == n
+    for i in range(n):
+        s, length = enc.answer_start[i], enc.length[i]
+        t = rows["targets"][i]
+        assert (t[: s - 1] == IGNORE).all() and (t[length - 1 :] == IGNORE).all()
+        assert (t[s - 1 : length - 1] == enc.ids[i, s:length]).all()
+        assert t[length - 2] == vocab.eos
+
+
+@pytest.mark.parametrize("task,mix,copies", [("circle", "full,full,full", 3), ("sibling", "1,2", 2)])
+def test_teacherless_rows(task, mix, copies):
+    inst, vocab, enc, rows = rows_for(task, "teacherless", mix=mix)
+    n = len(inst.train)
+    assert rows["inputs"].shape[0] == n * (1 + copies)
+    _, _, _, base = rows_for(task, "ntp")
+    assert (rows["inputs"][:n] == base["inputs"]).all()
+    prefixes, _ = parse_mix(mix)
+    for c, prefix in enumerate(prefixes):
+        block = slice(n * (c + 1), n * (c + 2))
+        x, y = rows["inputs"][block], rows["targets"][block]
+        assert (y == base["targets"]).all(), "targets unchanged"
+        for i in range(n):
+            s, length = enc.answer_start[i], enc.length[i]
+            stop = length - 1 if prefix is None else min(length - 1, s + prefix)
+            assert (x[i, :s] == base["inputs"][i, :s]).all(), "seed and prompt intact"
+            assert (x[i, s:stop] == vocab.dummy).all(), "answer inputs are dummies"
+            assert (x[i, stop:] == base["inputs"][i, stop:]).all()
+
+
+def test_teacherless_study_mix_is_per_task():
+    assert make_objective("teacherless", "sibling").resolved_params() == {"mix": "1,2"}
+    assert make_objective("teacherless", "triangle").resolved_params() == {"mix": "full@0.5"}
+    inst, vocab, enc, rows = rows_for("triangle", "teacherless")
+    tri = sum(inst.task.is_memorizable(s) for s in inst.train)
+    extra = rows["inputs"].shape[0] - len(inst.train)
+    assert 0 < extra < tri, "a copy for about half of the triangle samples, none for edge facts"
+
+
+def test_bad_mix_is_refused():
+    from creativity_bench.errors import CBenchError
+
+    for bad in ("", "0", "full@2", "x,y"):
+        with pytest.raises(CBenchError):
+            make_objective("teacherless", "circle", {"mix": bad})
+
+
+def test_unknown_objective_suggests():
+    from creativity_bench.errors import CBenchError
+
+    with pytest.raises(CBenchError, match="did you mean 'teacherless'"):
+        get_objective("teacherles")
+
+
+@pytest.mark.parametrize("objective", ["ntp", "teacherless"])
+def test_loss_falls(objective):
+    from creativity_bench.models.backbone import GPT, ModelConfig
+
+    inst, vocab, enc, rows = rows_for("sibling", objective)
+    torch.manual_seed(0)
+    model = GPT(ModelConfig.from_depth(1, len(vocab), sequence_width(inst), aspect=32, head_dim=16))
+    obj = make_objective(objective, "sibling")
+    opt = torch.optim.AdamW(model.parameters(), lr=3e-3)
+    batch = {k: torch.from_numpy(v) for k, v in rows.items()}
+    gen = torch.Generator().manual_seed(0)
+    first = None
+    for _ in range(60):
+        loss = obj.loss(model, None, batch, gen)
+        first = first if first is not None else loss.item()
+        opt.zero_grad()
+        loss.backward()
+        opt.step()
+    assert loss.item() < 0.6 * first

@@ -1,0 +1,68 @@
+"""End-to-end runs on the smoke preset: files, re-scoring, resume, interruption."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+from safetensors.torch import load_file
+
+from creativity_bench.models.train import TrainingInterrupted
+from creativity_bench.runs import run
+from creativity_bench.scoring import score_file
+from creativity_bench.tasks import TASKS, load_instance
+from tests.models.helpers import GREEDY, InterruptAt, smoke_config
+
+
+@pytest.mark.parametrize("task", list(TASKS))
+@pytest.mark.parametrize("objective", ["ntp", "teacherless"])
+def test_every_task_runs_end_to_end(task, objective, tmp_path):
+    out = tmp_path / "run"
+    doc = run(smoke_config(task, objective), out, GREEDY, progress=False)
+    assert (out / "results.json").is_file() and (out / "checkpoint" / "weights.safetensors").is_file()
+    saved = json.loads((out / "results.json").read_text())
+    assert saved["task"]["fingerprint"] == load_instance(out / "instance").fingerprint
+    assert saved["objective"]["name"] == objective
+    for key in ("creativity", "memorization", "validity", "diversity", "train_fit", "n", "compat"):
+        assert key in saved["metrics"]
+    for key in ("steps", "tokens", "seed", "wall_time_s", "device", "dtype", "tokens_per_s"):
+        assert key in saved["training"]
+    for key in ("git_commit", "packages", "utc_time", "command"):
+        assert key in saved["environment"]
+    assert saved["sampling"]["top_k"] == 0 and saved["sampling"]["mode"] == "greedy"
+    assert [r["step"] for r in saved["curve"]] == [15, 30]
+    # samples.jsonl is what `cbench score` reads, and re-scoring gives the same metrics
+    lines = [json.loads(x) for x in (out / "samples.jsonl").read_text().splitlines()]
+    assert len(lines) == saved["metrics"]["n"] and {"prompt_id", "answer", "valid", "reason", "canonical", "memorized"} <= set(lines[0])
+    scores, _ = score_file(out / "samples.jsonl", load_instance(out / "instance"))
+    assert scores.to_dict() == {k: saved["metrics"][k] for k in scores.to_dict()}
+    assert doc["metrics"]["creativity"] == saved["metrics"]["creativity"]
+
+
+def test_interrupted_run_resumes_to_the_same_result(tmp_path):
+    cfg = smoke_config("circle", "ntp", steps=40)
+    straight = run(cfg, tmp_path / "a", GREEDY, progress=False)
+
+    with pytest.raises(TrainingInterrupted):
+        run(cfg, tmp_path / "b", GREEDY, progress=False, extra_callbacks=[InterruptAt(17)])
+    assert (tmp_path / "b" / "checkpoint" / "resume.ckpt").is_file()
+    assert not (tmp_path / "b" / "results.json").exists(), "no half-written results"
+    resumed = run(cfg, tmp_path / "b", GREEDY, resume=True, progress=False)
+    # The stop is honoured at the end of the step after the signal.
+    assert 17 <= resumed["training"]["resumed_from"] <= 18
+
+    wa = load_file(tmp_path / "a" / "checkpoint" / "weights.safetensors")
+    wb = load_file(tmp_path / "b" / "checkpoint" / "weights.safetensors")
+    assert wa.keys() == wb.keys()
+    for k in wa:
+        assert (wa[k] == wb[k]).all(), k
+    assert straight["metrics"] == resumed["metrics"]
+    assert (tmp_path / "a" / "samples.jsonl").read_bytes() == (tmp_path / "b" / "samples.jsonl").read_bytes()
+    assert [r["step"] for r in resumed["curve"]] == [r["step"] for r in straight["curve"]]
+
+
+def test_same_seed_same_weights(tmp_path):
+    cfg = smoke_config("sibling", "teacherless")
+    run(cfg, tmp_path / "a", GREEDY, progress=False)
+    run(cfg, tmp_path / "b", GREEDY, progress=False)
+    assert (tmp_path / "a" / "checkpoint" / "weights.safetensors").read_bytes() == (tmp_path / "b" / "checkpoint" / "weights.safetensors").read_bytes()
