@@ -280,12 +280,9 @@ def train_command(
     out = out or _default_run_dir(task, objective, preset, seed)
     instance = make_task(cfg.task, cfg.preset, **cfg.task_overrides).generate(cfg.instance_seed)
     obj = make_objective(cfg.objective, cfg.task, cfg.objective_params)
-    if (out / "checkpoint" / "weights.safetensors").exists() and not (resume or overwrite) and not (out / "checkpoint" / "resume.ckpt").exists():
-        raise CBenchError(f"{out}: holds a trained checkpoint; pass --overwrite to replace it")
     prepare_run_dir(out, resume, overwrite)
     write_instance(instance, out / "instance")
     _, result = train(cfg, instance, out, obj, resume=resume, progress=not quiet)
-    (out / "checkpoint" / "resume.ckpt").unlink(missing_ok=True)
     typer.echo(f"trained {cfg.steps} steps in {result.wall_time_s:.1f} s ({result.tokens_per_s:,.0f} tokens/s); checkpoint in {out / 'checkpoint'}")
 
 

@@ -40,8 +40,19 @@ def prepare_run_dir(run_dir: Path, resume: bool, overwrite: bool) -> None:
         return
     if (run_dir / RESULTS_FILE).exists():
         raise CBenchError(f"{run_dir}: holds a finished run; pass --overwrite to replace it")
+    if training_finished(run_dir) and not resume:
+        raise CBenchError(f"{run_dir}: holds a trained checkpoint; sample it with `cbench sample`, or pass --overwrite")
     if not resume:
         raise CBenchError(f"{run_dir}: holds an unfinished run; pass --resume to continue it or --overwrite to restart")
+
+
+def training_finished(run_dir: Path) -> bool:
+    """Whether the run directory's checkpoint has reached its configured number of steps."""
+    try:
+        side = json.loads((run_dir / "checkpoint" / "config.json").read_text())
+        return side["step"] >= side["train_config"]["steps"]
+    except (OSError, ValueError, KeyError, TypeError):
+        return False
 
 
 def samples_lines(verdicts) -> bytes:

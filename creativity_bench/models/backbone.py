@@ -95,10 +95,11 @@ class Block(nn.Module):
         self.mlp = nn.Sequential(
             nn.Linear(cfg.n_embd, 4 * cfg.n_embd, bias=False), nn.GELU(), nn.Linear(4 * cfg.n_embd, cfg.n_embd, bias=False)
         )
+        self.drop = nn.Dropout(cfg.dropout)
 
     def forward(self, x: torch.Tensor, cache: KVCache | None = None, layer: int = 0) -> torch.Tensor:
-        x = x + self.attn(self.ln1(x), cache, layer)
-        return x + self.mlp(self.ln2(x))
+        x = x + self.drop(self.attn(self.ln1(x), cache, layer))
+        return x + self.drop(self.mlp(self.ln2(x)))
 
 
 class GPT(nn.Module):
@@ -125,6 +126,10 @@ class GPT(nn.Module):
 
     def hidden(self, idx: torch.Tensor, cache: KVCache | None = None) -> torch.Tensor:
         """Final hidden states (B, T, C) after the last norm."""
+        return self.ln_f(self.trunk(idx, cache))
+
+    def trunk(self, idx: torch.Tensor, cache: KVCache | None = None) -> torch.Tensor:
+        """Hidden states (B, T, C) after the last block, before the final norm."""
         start = cache.pos if cache is not None else 0
         t = idx.shape[1]
         if start + t > self.cfg.block_size:
@@ -135,7 +140,7 @@ class GPT(nn.Module):
             x = block(x, cache, i)
         if cache is not None:
             cache.pos += t
-        return self.ln_f(x)
+        return x
 
     def logits(self, h: torch.Tensor) -> torch.Tensor:
         """The tied output layer."""

@@ -27,6 +27,7 @@ class TrainConfig:
     depth: int | None = None
     aspect: int | None = None
     head_dim: int | None = None
+    dropout: float = 0.0
     steps: int | None = None
     batch_size: int | None = None
     lr: float | None = None
@@ -92,6 +93,8 @@ class TrainConfig:
             value = getattr(self, name)
             if value is not None and value < 0:
                 raise CBenchError(f"{name.replace('_', '-')} must be non-negative, got {value}")
+        if not 0 <= self.dropout < 1:
+            raise CBenchError(f"dropout must be in [0, 1), got {self.dropout}")
         if self.lr is not None and not self.lr > 0:
             raise CBenchError(f"learning rate must be positive, got {self.lr}")
         if self.aspect and self.depth and self.head_dim and (self.depth * self.aspect) % self.head_dim:

@@ -44,11 +44,29 @@ class CreativityModule(L.LightningModule):
 
     def training_step(self, batch: dict[str, torch.Tensor], batch_idx: int) -> torch.Tensor:
         # Noise for stochastic objectives is keyed to the step: resumable without RNG replay.
-        gen = torch.Generator(device=batch["inputs"].device)
+        gen = torch.Generator(device=next(iter(batch.values())).device)
         gen.manual_seed(derive_key("objective-noise", self.cfg.seed, self.global_step, self.global_rank) & ((1 << 63) - 1))
         loss = self.objective.loss(self._forward_model, self.extra, batch, gen)
         self.log("train/loss", loss, prog_bar=True, on_step=True, on_epoch=False)
         return loss
+
+    def on_save_checkpoint(self, checkpoint: dict) -> None:
+        # Dropout draws from the global generators: keep them so a resumed run continues exactly.
+        checkpoint["rng_cpu"] = torch.get_rng_state()
+        if torch.cuda.is_available():
+            checkpoint["rng_cuda"] = torch.cuda.get_rng_state_all()
+
+    def on_load_checkpoint(self, checkpoint: dict) -> None:
+        if "rng_cpu" in checkpoint:
+            self._restored_rng = checkpoint
+
+    def on_train_start(self) -> None:
+        # Restore after Lightning's own seeding, right before the first resumed step.
+        saved = getattr(self, "_restored_rng", None)
+        if saved is not None:
+            torch.set_rng_state(saved["rng_cpu"])
+            if torch.cuda.is_available() and "rng_cuda" in saved:
+                torch.cuda.set_rng_state_all(saved["rng_cuda"])
 
     def configure_optimizers(self):
         params = [p for p in self.parameters() if p.requires_grad]

@@ -15,6 +15,7 @@ from creativity_bench.tasks.base import Instance, Sample
 
 PAD, EOS, DUMMY, MASK = "<pad>", "<eos>", "<dummy>", "<mask>"
 SPECIALS = (PAD, EOS, DUMMY, MASK)
+MASK_ID = SPECIALS.index(MASK)  # every vocabulary starts with the specials
 
 
 class Vocabulary:

@@ -59,7 +59,7 @@ def precision_of(cfg: TrainConfig, device: str) -> str:
 
 
 def build_model_config(cfg: TrainConfig, instance: Instance, vocab: Vocabulary, causal: bool) -> ModelConfig:
-    return ModelConfig.from_depth(cfg.depth, len(vocab), sequence_width(instance), aspect=cfg.aspect, head_dim=cfg.head_dim, causal=causal)
+    return ModelConfig.from_depth(cfg.depth, len(vocab), sequence_width(instance), aspect=cfg.aspect, head_dim=cfg.head_dim, causal=causal, dropout=cfg.dropout)
 
 
 def checkpoint_sidecar(cfg: TrainConfig, model_cfg: ModelConfig, objective, instance: Instance, vocab: Vocabulary, step: int) -> dict[str, Any]:
@@ -257,9 +257,10 @@ def train(cfg: TrainConfig, instance: Instance, run_dir: Path, objective, resume
 
     save_weights(ckpt_dir, {"model": module.model, "extra": module.extra}, sidecar(trainer.global_step))
     done_steps = cfg.steps - start_step
-    targets = rows["targets"]
-    answer_per_row = float((targets != -100).sum()) / targets.shape[0]
-    tokens = done_steps * cfg.batch_size * targets.shape[1]
+    first = next(iter(rows.values()))
+    scored = (rows["targets"] != -100) if "targets" in rows else rows.get("region", torch.ones_like(first, dtype=torch.bool))
+    answer_per_row = float(scored.sum()) / first.shape[0]
+    tokens = done_steps * cfg.batch_size * first.shape[1]
     loss = trainer.callback_metrics.get("train/loss")
     result = TrainResult(
         steps=cfg.steps,

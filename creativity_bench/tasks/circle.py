@@ -70,7 +70,7 @@ class CircleTask(Task):
     params_class = CircleParams
     presets = {
         "smoke": {"vertices": 5, "cycle_length": 4, "train_size": 50, "eval_size": 32},
-        "cpu": {"vertices": 8, "cycle_length": 7, "train_size": 2000, "eval_size": 256},
+        "cpu": {"vertices": 6, "cycle_length": 6, "train_size": 3000, "eval_size": 256},
         "paper": {"vertices": 10, "cycle_length": 9, "train_size": 10000, "eval_size": 1024},
     }
     params: CircleParams

@@ -39,8 +39,9 @@ def test_every_task_runs_end_to_end(task, objective, tmp_path):
     assert doc["metrics"]["creativity"] == saved["metrics"]["creativity"]
 
 
-def test_interrupted_run_resumes_to_the_same_result(tmp_path):
-    cfg = smoke_config("circle", "ntp", steps=40)
+@pytest.mark.parametrize("objective,dropout", [("ntp", 0.0), ("teacherless", 0.2)])
+def test_interrupted_run_resumes_to_the_same_result(tmp_path, objective, dropout):
+    cfg = smoke_config("circle", objective, steps=40, dropout=dropout)
     straight = run(cfg, tmp_path / "a", GREEDY, progress=False)
 
     with pytest.raises(TrainingInterrupted):
@@ -66,3 +67,28 @@ def test_same_seed_same_weights(tmp_path):
     run(cfg, tmp_path / "a", GREEDY, progress=False)
     run(cfg, tmp_path / "b", GREEDY, progress=False)
     assert (tmp_path / "a" / "checkpoint" / "weights.safetensors").read_bytes() == (tmp_path / "b" / "checkpoint" / "weights.safetensors").read_bytes()
+
+
+def test_every_config_field_reaches_its_user(tmp_path):
+    """Non-default settings show up where they act: model shape, optimizer, data, schedule."""
+    import torch
+
+    from creativity_bench.models.lightning_module import lr_factor
+    from creativity_bench.models.train import load_for_sampling
+
+    cfg = smoke_config("line", "ntp", depth=2, aspect=16, head_dim=8, steps=12, batch_size=7, lr=0.01, warmup=4,
+                       eval_every=6, ckpt_every=5, schedule="cosine", weight_decay=0.1, seed=5,
+                       task_overrides={"seed_length": 3}, instance_seed=2)
+    doc = run(cfg, tmp_path / "r", GREEDY, progress=False)
+    _, model, _, instance, _, side = load_for_sampling(tmp_path / "r" / "checkpoint")
+    assert model.cfg.n_layer == 2 and model.cfg.n_embd == 32 and model.cfg.n_head == 4
+    assert instance.seed == 2 and instance.task.params.seed_length == 3
+    assert side["step"] == 12 and [r["step"] for r in doc["curve"]] == [6, 12]
+    assert doc["training"]["tokens"] == 12 * 7 * (instance.task.params.seed_length + 1 + 11 + 1 - 1)
+    resolved = doc["training"]["config"]
+    assert resolved["lr"] == 0.01 and resolved["weight_decay"] == 0.1 and resolved["seed"] == 5
+    factor = lr_factor(cfg.resolve())
+    assert factor(0) == pytest.approx(0.25) and factor(3) == 1.0 and factor(11) < 0.2
+    ckpt = torch.load(tmp_path / "r" / "checkpoint" / "resume.ckpt", weights_only=True)
+    groups = ckpt["optimizer_states"][0]["param_groups"]
+    assert groups[0]["weight_decay"] == 0.1 and groups[0]["initial_lr"] == 0.01

@@ -1,0 +1,119 @@
+"""Uniform-noise discrete diffusion in the UDLM formulation (Schiff et al. 2024, arXiv 2412.10193).
+
+Why UDLM rather than SEDD's uniform graph: UDLM's bound needs only the denoiser's
+distribution over clean tokens, the same network output as the masked objective, so both
+diffusion objectives share the backbone, the rows and the sampler's structure; SEDD's score
+entropy would need a separate ratio-valued head and its own analytic sampler.
+
+Forward process: each answer-region token is replaced by a uniformly random token of the
+answer alphabet (task tokens, eos and padding; never seed characters, dummy or mask) with probability t (alpha_t = 1 - t), t ~ U[eps, 1 - eps]. Loss: the continuous-time NELBO,
+per position (i = the noisy token z_t, N = answer-alphabet size)
+
+    (alpha'_t / (N alpha_t)) [ N / xbar_i - N / xbar_theta_i
+                               - sum_j (xbar_j / xbar_i) log((xbar_theta_i xbar_j) / (xbar_theta_j xbar_i)) ],
+    xbar = N alpha_t x + (1 - alpha_t),  xbar_theta = N alpha_t x_theta + (1 - alpha_t),
+
+summed over the region and divided by its size. Sampler: start from uniformly random tokens,
+step from t = 1 to 0 over S steps with the exact posterior q(z_s | z_t, x_theta), in float64;
+greedy mode takes its argmax.
+"""
+
+from __future__ import annotations
+
+import torch
+
+from creativity_bench.models.objectives.base import register_objective
+from creativity_bench.models.objectives.diffusion import DiffusionParams, MaskedDiffusion, keyed_uniforms, region_rows
+
+EPS = 1e-3
+
+
+def udlm_loss(log_probs: torch.Tensor, x0: torch.Tensor, zt: torch.Tensor, region: torch.Tensor, t: torch.Tensor) -> torch.Tensor:
+    """The UDLM NELBO per region token for the linear schedule alpha_t = 1 - t."""
+    n = log_probs.shape[-1]
+    alpha = (1.0 - t)[:, None, None].double()
+    x_bar = n * alpha * torch.nn.functional.one_hot(x0, n).double() + (1 - alpha)
+    xt_bar = n * alpha * log_probs.double().exp() + (1 - alpha)
+    xi = x_bar.gather(-1, zt[..., None])
+    ti = xt_bar.gather(-1, zt[..., None])
+    term1 = n / xi - n / ti
+    term2 = ((x_bar / xi) * (ti.log() - xt_bar.log() + x_bar.log() - xi.log())).sum(-1, keepdim=True)
+    per_pos = ((-1.0 / (n * alpha)) * (term1 - term2)).squeeze(-1)  # alpha'_t = -1
+    return (per_pos * region).sum().float() / region.sum().clamp(min=1)
+
+
+def answer_alphabet(vocab) -> torch.Tensor:
+    """Vocabulary ids an answer region may hold: everything but seed characters, dummy and mask."""
+    from creativity_bench.models.tokenizer import DUMMY, MASK
+    from creativity_bench.seeding import SEED_ALPHABET
+
+    banned = set(SEED_ALPHABET) | {DUMMY, MASK}
+    return torch.tensor([i for i, tok in enumerate(vocab.tokens) if tok not in banned], dtype=torch.long)
+
+
+class UniformDiffusion(MaskedDiffusion):
+    name = "diffusion-uniform"
+    description = "Uniform-noise discrete diffusion, UDLM's continuous-time bound."
+    params_class = DiffusionParams
+    _alphabet: torch.Tensor | None = None
+
+    def build_rows(self, enc, instance, vocab):
+        self._alphabet = answer_alphabet(vocab)
+        return region_rows(enc, instance, vocab)
+
+    def _tables(self, device) -> tuple[torch.Tensor, torch.Tensor]:
+        if self._alphabet is None:
+            raise RuntimeError("build_rows must run before the loss (it fixes the answer alphabet)")
+        alphabet = self._alphabet.to(device)
+        position = torch.zeros(int(alphabet.max()) + 1, dtype=torch.long, device=device)
+        position[alphabet] = torch.arange(alphabet.numel(), device=device)
+        return alphabet, position
+
+    def loss(self, model, extra, batch, generator):
+        x0, region = batch["ids"], batch["region"]
+        alphabet, position = self._tables(x0.device)
+        n = alphabet.numel()
+        b = x0.shape[0]
+        u = (torch.rand(1, generator=generator, device=x0.device) + torch.arange(b, device=x0.device) / b) % 1.0
+        t = EPS + (1 - 2 * EPS) * u
+        moved = (torch.rand(x0.shape, generator=generator, device=x0.device) < t[:, None]) & region
+        noise = alphabet[torch.randint(0, n, x0.shape, generator=generator, device=x0.device)]
+        zt = torch.where(moved, noise, x0)
+        log_probs = torch.log_softmax(model(zt).float()[..., alphabet], -1)
+        # Outside the region the indices do not matter (masked out); the clamp keeps them in range.
+        x0_a = position[x0.clamp(max=position.numel() - 1)] * region
+        zt_a = position[zt.clamp(max=position.numel() - 1)] * region
+        return udlm_loss(log_probs, x0_a, zt_a, region, t)
+
+    @torch.no_grad()
+    def sample(self, model, extra, prompts, prompt_ids, max_new, settings, vocab):
+        from creativity_bench.models.sampling import categorical, filter_logits
+
+        self._alphabet = answer_alphabet(vocab)
+        alphabet, position = self._tables(prompts.device)
+        n = alphabet.numel()
+        b, p = prompts.shape
+        steps = self.steps_for(settings, max_new)
+        start = (keyed_uniforms(settings.seed, "prior", prompt_ids, max_new) * n).long().clamp_(max=n - 1)
+        x = torch.cat([prompts, alphabet[start]], dim=1)
+        for s in range(steps):
+            t, t_next = 1.0 - s / steps, 1.0 - (s + 1) / steps
+            logits = model(x)[:, p:].double()[..., alphabet]
+            probs = torch.softmax(filter_logits(logits, settings) if settings.mode != "greedy" else logits, -1)
+            if t_next <= 0:
+                post = probs
+            else:
+                alpha_s, alpha_t = 1.0 - t_next, max(1.0 - t, 1e-12)
+                alpha_ts = alpha_t / alpha_s
+                zt = torch.nn.functional.one_hot(position[x[:, p:]], n).double()
+                post = (alpha_ts * zt + (1 - alpha_ts) / n) * (alpha_s * probs + (1 - alpha_s) / n)
+            if settings.mode == "greedy":
+                new = post.argmax(-1)
+            else:
+                u = keyed_uniforms(settings.seed, ("step", s), prompt_ids, max_new).reshape(-1)
+                new = categorical(post.reshape(b * max_new, -1), u).reshape(b, max_new)
+            x[:, p:] = alphabet[new]
+        return x[:, p:]
+
+
+register_objective(UniformDiffusion)
