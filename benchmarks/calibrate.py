@@ -95,6 +95,15 @@ def main() -> None:
         if not args.keep_runs:
             shutil.rmtree(workdir, ignore_errors=True)
     args.out.mkdir(parents=True, exist_ok=True)
+    # Merge with earlier cells (other objectives), replacing any cell measured again.
+    previous = args.out / "calibration.json"
+    if previous.exists():
+        old = json.loads(previous.read_text())
+        if old.get("preset") == args.preset:
+            fresh = {(c["task"], c["objective"], c["seed"]) for c in cells}
+            cells = [c for c in old["cells"] if (c["task"], c["objective"], c["seed"]) not in fresh] + cells
+    order = {t: i for i, t in enumerate(TASKS)}
+    cells.sort(key=lambda c: (order.get(c["task"], 99), c["objective"], c["seed"]))
     doc = {"machine": machine, "preset": args.preset, "utc_time": datetime.now(timezone.utc).isoformat(timespec="seconds"), "cells": cells}
     tmp = args.out / "calibration.json.tmp"
     tmp.write_text(json.dumps(doc, indent=1) + "\n")

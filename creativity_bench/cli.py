@@ -172,6 +172,8 @@ def score_command(
     instance = load_instance(instance_dir)
     scores, verdicts = score_file(samples, instance)
     out = out or samples.with_name(samples.name.removesuffix(".jsonl") + ".scores.json")
+    if out.is_dir():
+        raise CBenchError(f"{out}: is a directory; --out takes the name of the metrics file")
     doc = scores_document(instance, scores, samples_file=str(samples))
     verdict_path = write_scores(out, doc, verdicts)
     console().print(scores_table(instance, scores))

@@ -21,16 +21,21 @@ VERDICTS_FILE = "verdicts.jsonl"
 def atomic_write_bytes(path: Path | str, data: bytes) -> None:
     """Write ``data`` to ``path`` so that readers see the old file or the new one, never half."""
     path = Path(path)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+    except OSError as exc:
+        raise CBenchError(f"{path}: cannot write ({exc.strerror or exc})") from None
     try:
         with os.fdopen(fd, "wb") as fh:
             fh.write(data)
             fh.flush()
             os.fsync(fh.fileno())
         os.replace(tmp, path)
-    except BaseException:
+    except BaseException as exc:
         Path(tmp).unlink(missing_ok=True)
+        if isinstance(exc, OSError):
+            raise CBenchError(f"{path}: cannot write ({exc.strerror or exc})") from None
         raise
 
 
@@ -69,6 +74,8 @@ def read_json(path: Path | str, what: str = "file") -> dict:
         raise CBenchError(f"{path}: not UTF-8 text") from None
     except json.JSONDecodeError as exc:
         raise CBenchError(f"{path}:{exc.lineno}: not valid JSON ({exc.msg})") from None
+    except RecursionError:
+        raise CBenchError(f"{path}: not valid JSON (nested too deeply)") from None
     if not isinstance(obj, dict):
         raise CBenchError(f"{path}: expected a JSON object")
     return obj
@@ -92,6 +99,8 @@ def iter_jsonl(path: Path | str, data: bytes | None = None) -> Iterator[tuple[in
         except json.JSONDecodeError as exc:
             hint = " (file truncated?)" if truncated and number == len(lines) else ""
             raise CBenchError(f"{path}:{number}: not valid JSON ({exc.msg}){hint}") from None
+        except RecursionError:
+            raise CBenchError(f"{path}:{number}: not valid JSON (nested too deeply)") from None
         if not isinstance(obj, dict):
             raise CBenchError(f"{path}:{number}: expected a JSON object")
         yield number, obj

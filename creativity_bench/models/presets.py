@@ -20,6 +20,8 @@ TRAIN_PRESETS: dict[str, dict[str, Any]] = {
 # combinational tasks: 800k NTP steps for sibling and triangle, 40k for circle and line).
 TASK_STEPS: dict[tuple[str, str], int] = {
     ("cpu", "sibling"): 1000,
+    ("cpu", "triangle"): 3500,
+    ("cpu", "circle"): 3500,
     ("paper", "sibling"): 800_000,
     ("paper", "triangle"): 800_000,
 }

@@ -210,7 +210,7 @@ def train(cfg: TrainConfig, instance: Instance, run_dir: Path, objective, resume
     callbacks = _callbacks(cfg, ckpt_dir, run_dir, instance, vocab, objective, sidecar, progress) + list(extra_callbacks or [])
     trainer = L.Trainer(
         max_steps=cfg.steps,
-        max_epochs=-1,
+        max_epochs=1,  # one pass over an iterable that holds exactly the remaining steps
         accelerator=cfg.accelerator,
         devices=int(cfg.devices) if cfg.devices.isdigit() else cfg.devices,
         num_nodes=cfg.num_nodes,

@@ -58,6 +58,8 @@ def load_instance(directory: Path | str) -> Instance:
     for key in ("name", "version", "params", "seed", "fingerprint", "structure"):
         if key not in doc:
             raise CBenchError(f"{directory / TASK_FILE}: missing field '{key}'")
+    if not isinstance(doc["name"], str):
+        raise CBenchError(f"{directory / TASK_FILE}: field 'name' must be a string")
     cls = TASKS.get(doc["name"])
     if doc["version"] != cls.version:
         raise CBenchError(
@@ -65,7 +67,10 @@ def load_instance(directory: Path | str) -> Instance:
         )
     if not isinstance(doc["params"], dict) or not isinstance(doc["structure"], dict):
         raise CBenchError(f"{directory / TASK_FILE}: params and structure must be objects")
-    task = cls(cls.params_class.from_dict(doc["params"]))
+    try:
+        task = cls(cls.params_class.from_dict(doc["params"]))
+    except CBenchError as exc:
+        raise CBenchError(f"{directory / TASK_FILE}: {exc}") from None
     train_path, eval_path = directory / TRAIN_FILE, directory / EVAL_FILE
     train_bytes, eval_bytes = read_bytes(train_path, "training file"), read_bytes(eval_path, "evaluation file")
     train = [

@@ -37,7 +37,7 @@ class TriangleParams(TaskParams):
             raise CBenchError("vertices must be at least 3")
         if not 1 <= self.degree < self.vertices:
             raise CBenchError(f"degree must be between 1 and vertices-1, got {self.degree}")
-        if self.alpha < 1:
+        if not self.alpha >= 1:  # also refuses nan
             raise CBenchError(f"alpha must be at least 1, got {self.alpha}")
         if not 0 < self.triangle_fraction <= 1:
             raise CBenchError(f"triangle_fraction must be in (0, 1], got {self.triangle_fraction}")

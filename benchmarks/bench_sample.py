@@ -1,0 +1,115 @@
+"""Sampling throughput: left-to-right with and without the KV cache, diffusion at 8/32/128 steps.
+
+    python benchmarks/bench_sample.py            # 1024 prompts per task, cpu-preset backbone
+    python benchmarks/bench_sample.py --quick    # 256 prompts, two tasks, < 60 s on 2 cores
+
+The model is the preset's backbone with fresh weights: decoding cost does not depend on what
+the weights are, and an untrained model never stops early at eos, so this is the worst case.
+Prompts are the paper-preset instance's evaluation prompts (seed length 10).
+The last line is the headline: the smallest KV-cache speed-up over all tasks.
+"""
+
+from __future__ import annotations
+
+import argparse
+import dataclasses
+import json
+import os
+import platform
+import time
+from datetime import datetime, timezone
+from pathlib import Path
+
+import torch
+
+
+def cpu_name() -> str:
+    try:
+        for line in Path("/proc/cpuinfo").read_text().splitlines():
+            if line.startswith("model name"):
+                return line.split(":", 1)[1].strip()
+    except OSError:
+        pass
+    return platform.processor() or "unknown CPU"
+
+
+def build(task: str, objective_name: str, preset: str, device: str):
+    from creativity_bench.models.backbone import GPT, MODEL_PRESETS, ModelConfig
+    from creativity_bench.models.objectives import make_objective
+    from creativity_bench.models.tokenizer import Vocabulary, sequence_width
+    from creativity_bench.tasks import make_task
+
+    instance = make_task(task, "paper").generate(0)
+    vocab = Vocabulary.for_instance(instance)
+    objective = make_objective(objective_name, task)
+    size = MODEL_PRESETS[preset]
+    torch.manual_seed(0)
+    cfg = ModelConfig.from_depth(size["depth"], len(vocab), sequence_width(instance), aspect=size["aspect"], head_dim=size["head_dim"], causal=objective.causal)
+    model = GPT(cfg).to(device).eval()
+    if objective_name == "diffusion-uniform":
+        from creativity_bench.models.objectives.diffusion_uniform import answer_alphabet
+
+        objective._alphabet = answer_alphabet(vocab)
+    return instance, vocab, objective, model
+
+
+def time_sampling(instance, vocab, objective, model, prompts, settings, device) -> float:
+    from creativity_bench.models.sampling import generate_answers
+    from creativity_bench.models.tokenizer import max_answer_tokens
+
+    max_new = max_answer_tokens(instance) + 1
+    if device == "cuda":
+        torch.cuda.synchronize()
+    t0 = time.perf_counter()
+    generate_answers(objective, model, None, instance, vocab, prompts, settings, max_new, device=device)
+    if device == "cuda":
+        torch.cuda.synchronize()
+    return time.perf_counter() - t0
+
+
+def main() -> None:
+    from creativity_bench.models.sampling import SamplingSettings
+
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--quick", action="store_true")
+    ap.add_argument("--preset", default="cpu", help="Backbone size: smoke, cpu or paper.")
+    ap.add_argument("--json", type=Path, default=Path("benchmarks/results/bench_sample.json"))
+    args = ap.parse_args()
+    device = "cuda" if torch.cuda.is_available() else "cpu"
+    n_prompts = 256 if args.quick else 1024
+    tasks = ["sibling", "circle"] if args.quick else ["sibling", "triangle", "circle", "line"]
+    diffusion_steps = [8, 32] if args.quick else [8, 32, 128]
+    greedy = SamplingSettings(batch_size=n_prompts)
+    rows = []
+    for task in tasks:
+        instance, vocab, ntp, model = build(task, "ntp", args.preset, device)
+        prompts = instance.eval[:n_prompts]
+        time_sampling(instance, vocab, ntp, model, prompts[:8], greedy, device)  # warm-up
+        cached = time_sampling(instance, vocab, ntp, model, prompts, greedy, device)
+        uncached = time_sampling(instance, vocab, ntp, model, prompts, dataclasses.replace(greedy, use_cache=False), device)
+        row = {"task": task, "prompts": len(prompts), "ltr_cache_per_s": round(len(prompts) / cached, 1),
+               "ltr_nocache_per_s": round(len(prompts) / uncached, 1), "cache_speedup": round(uncached / cached, 2)}
+        instance, vocab, diff, dmodel = build(task, "diffusion", args.preset, device)
+        for steps in diffusion_steps:
+            s = time_sampling(instance, vocab, diff, dmodel, prompts, dataclasses.replace(greedy, steps=steps), device)
+            row[f"diffusion_{steps}_per_s"] = round(len(prompts) / s, 1)
+        rows.append(row)
+        print(json.dumps(row), flush=True)
+    machine = {"cpu": cpu_name(), "cores": os.cpu_count(), "gpu": torch.cuda.get_device_name() if device == "cuda" else None,
+               "torch": torch.__version__, "preset": args.preset, "utc_time": datetime.now(timezone.utc).isoformat(timespec="seconds"), "quick": args.quick}
+    print(f"machine: {machine['cpu']}, {machine['cores']} cores, torch {machine['torch']}, backbone preset {args.preset}")
+    header = ["task", "L2R cache/s", "L2R no-cache/s", "speed-up"] + [f"diff S={s}/s" for s in diffusion_steps]
+    print(" | ".join(header))
+    for r in rows:
+        cells = [r["task"], f"{r['ltr_cache_per_s']:.0f}", f"{r['ltr_nocache_per_s']:.0f}", f"{r['cache_speedup']:.2f}x"]
+        cells += [f"{r[f'diffusion_{s}_per_s']:.0f}" for s in diffusion_steps]
+        print(" | ".join(cells))
+    args.json.parent.mkdir(parents=True, exist_ok=True)
+    tmp = args.json.with_suffix(".tmp")
+    tmp.write_text(json.dumps({"machine": machine, "rows": rows}, indent=1) + "\n")
+    os.replace(tmp, args.json)
+    print(f"kv_cache_min_speedup={min(r['cache_speedup'] for r in rows):.2f}")
+
+
+if __name__ == "__main__":
+    main()
