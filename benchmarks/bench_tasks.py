@@ -32,29 +32,13 @@ from datetime import datetime, timezone
 from pathlib import Path
 
 import numpy as np
+from machine import cpu_name  # benchmarks/machine.py
 
 N_SCORE = 100_000
 PRESET = "paper"
 INSTANCE_SEED = 0
 TARGETS = {"generate_write_s": 2.0, "score_100k_s": 2.0, "help_s": 0.5}
 
-
-def cpu_name() -> str:
-    """The CPU model, from lscpu or /proc/cpuinfo, else platform.processor()."""
-    try:
-        out = subprocess.run(["lscpu"], capture_output=True, text=True, check=False, timeout=10).stdout
-        for line in out.splitlines():
-            if line.strip().startswith("Model name:"):
-                return line.split(":", 1)[1].strip()
-    except (OSError, subprocess.SubprocessError):
-        pass
-    try:
-        for line in Path("/proc/cpuinfo").read_text().splitlines():
-            if line.startswith("model name"):
-                return line.split(":", 1)[1].strip()
-    except OSError:
-        pass
-    return platform.processor() or "unknown CPU"
 
 
 def machine_info(quick: bool) -> dict:
@@ -91,7 +75,7 @@ def sibling_answers(instance, n: int, rng: np.random.Generator) -> list[str]:
     c = second[np.where(same, par, other), rng.integers(0, p.children, n)]
     a = np.array(names)[par]
     out = []
-    for i, (bi, ci, ai) in enumerate(zip(b.tolist(), c.tolist(), a.tolist())):
+    for i, (bi, ci, ai) in enumerate(zip(b.tolist(), c.tolist(), a.tolist(), strict=True)):
         if same[i] or i % 6 == 1:
             out.append(f"{bi} {ci} {ai}" if p.order == "parent_last" else f"{ai} {bi} {ci}")
         elif i % 6 == 3:
@@ -245,7 +229,7 @@ def print_table(rows: list[dict], summary: dict, machine: dict) -> None:
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--quick", action="store_true", help="one repetition (three for --help)")
-    ap.add_argument("--json", type=Path, default=Path("benchmarks/results/bench_tasks.json"), help="where to write results")
+    ap.add_argument("--json", type=Path, default=Path("benchmarks/results/bench_tasks.json"), help="results file")
     args = ap.parse_args()
     reps, help_reps = (1, 3) if args.quick else (3, 5)
 
@@ -274,7 +258,8 @@ def main() -> None:
     command = "python benchmarks/bench_tasks.py" + (" --quick" if args.quick else "")
     args.json.parent.mkdir(parents=True, exist_ok=True)
     tmp_json = args.json.with_name(args.json.name + ".tmp")
-    tmp_json.write_text(json.dumps({"command": command, "machine": machine, "rows": rows, "summary": summary}, indent=1) + "\n")
+    doc = {"command": command, "machine": machine, "rows": rows, "summary": summary}
+    tmp_json.write_text(json.dumps(doc, indent=1) + "\n")
     os.replace(tmp_json, args.json)
     worst = max(summary["worst_generate_write_s"], summary["worst_score_100k_s"])
     print(f"tasks_worst_s={worst:.3f}")

@@ -22,6 +22,7 @@ from datetime import datetime, timezone
 from pathlib import Path
 
 import torch
+from machine import cpu_name  # benchmarks/machine.py
 
 # Dense bf16 peak FLOP/s by device name (no sparsity); unknown devices get no MFU.
 PEAK_FLOPS = {
@@ -161,15 +162,6 @@ def measure(task: str, preset: str, warm: int, steps: int, rounds: int, batch_si
     out["mfu_note"] = "estimated from a peak-FLOPs table" if peak else "no peak-FLOPs entry for this device"
     return out
 
-
-def cpu_name() -> str:
-    try:
-        for line in Path("/proc/cpuinfo").read_text().splitlines():
-            if line.startswith("model name"):
-                return line.split(":", 1)[1].strip()
-    except OSError:
-        pass
-    return platform.processor() or "unknown CPU"
 
 
 def main() -> None:

@@ -21,19 +21,12 @@ import time
 from datetime import datetime, timezone
 from pathlib import Path
 
+from machine import cpu_name  # benchmarks/machine.py
+
 TASKS = ("sibling", "triangle", "circle", "line")
 VALIDITY_TARGET = 0.5
 WALL_TARGET_S = 180.0
 
-
-def cpu_model() -> str:
-    try:
-        for line in Path("/proc/cpuinfo").read_text().splitlines():
-            if line.startswith("model name"):
-                return line.split(":", 1)[1].strip()
-    except OSError:
-        pass
-    return platform.processor() or "unknown CPU"
 
 
 def run_cell(task: str, objective: str, preset: str, seed: int, workdir: Path, extra: list[str]) -> dict:
@@ -80,7 +73,7 @@ def main() -> None:
     ap.add_argument("extra", nargs="*", help="Extra `cbench run` options after --, e.g. -- --steps 100.")
     args = ap.parse_args()
 
-    machine = f"{cpu_model()}, {os.cpu_count()} cores, Python {platform.python_version()}"
+    machine = f"{cpu_name()}, {os.cpu_count()} cores, Python {platform.python_version()}"
     workdir = args.out / "runs" if args.keep_runs else Path(tempfile.mkdtemp(prefix="cbench-calibrate-"))
     cells = []
     try:

@@ -8,8 +8,9 @@ from __future__ import annotations
 
 import functools
 import sys
+from collections.abc import Callable
 from pathlib import Path
-from typing import Any, Callable, List, Optional
+from typing import Any, Optional
 
 import typer
 
@@ -42,10 +43,10 @@ def user_errors(fn: Callable) -> Callable:
             fail(str(exc))
         except KeyboardInterrupt:
             typer.echo("interrupted", err=True)
-            raise typer.Exit(130)
+            raise typer.Exit(130) from None
         except BrokenPipeError:
             sys.stderr.close()
-            raise typer.Exit(0)
+            raise typer.Exit(0) from None
 
     return wrapper
 
@@ -108,7 +109,7 @@ def show_command(
     preset: str = typer.Option("smoke", "--preset", "-p", help="Preset: smoke, cpu or paper."),
     seed: int = typer.Option(0, "--seed", "-s", help="Instance seed."),
     seed_length: Optional[int] = typer.Option(None, "--seed-length", help="Seed characters per sample (0 = null)."),
-    sets: Optional[List[str]] = typer.Option(None, "--set", help="Override a task parameter: key=value."),
+    sets: Optional[list[str]] = typer.Option(None, "--set", help="Override a task parameter: key=value."),
     count: int = typer.Option(5, "--samples", "-n", help="How many training samples to print."),
 ) -> None:
     """Render a few samples of an instance and its statistics."""
@@ -141,7 +142,7 @@ def generate_command(
     preset: str = typer.Option("smoke", "--preset", "-p", help="Preset: smoke, cpu or paper."),
     seed: int = typer.Option(0, "--seed", "-s", help="Instance seed (same seed, byte-identical files)."),
     seed_length: Optional[int] = typer.Option(None, "--seed-length", help="Seed characters per sample (0 = null)."),
-    sets: Optional[List[str]] = typer.Option(None, "--set", help="Override a task parameter: key=value."),
+    sets: Optional[list[str]] = typer.Option(None, "--set", help="Override a task parameter: key=value."),
 ) -> None:
     """Generate a task instance and write its files."""
     from creativity_bench.tasks import write_instance
@@ -268,8 +269,8 @@ def train_command(
     instance_seed: int = TRAIN_OPTIONS["instance_seed"], seed_length: Optional[int] = TRAIN_OPTIONS["seed_length"],
     steps: Optional[int] = TRAIN_OPTIONS["steps"], batch_size: Optional[int] = TRAIN_OPTIONS["batch_size"],
     lr: Optional[float] = TRAIN_OPTIONS["lr"], devices: str = TRAIN_OPTIONS["devices"], num_nodes: int = TRAIN_OPTIONS["num_nodes"],
-    strategy: str = TRAIN_OPTIONS["strategy"], sets: Optional[List[str]] = TRAIN_OPTIONS["sets"],
-    objective_sets: Optional[List[str]] = TRAIN_OPTIONS["objective_sets"], train_sets: Optional[List[str]] = TRAIN_OPTIONS["train_sets"],
+    strategy: str = TRAIN_OPTIONS["strategy"], sets: Optional[list[str]] = TRAIN_OPTIONS["sets"],
+    objective_sets: Optional[list[str]] = TRAIN_OPTIONS["objective_sets"], train_sets: Optional[list[str]] = TRAIN_OPTIONS["train_sets"],
     resume: bool = TRAIN_OPTIONS["resume"], overwrite: bool = TRAIN_OPTIONS["overwrite"], quiet: bool = TRAIN_OPTIONS["quiet"],
 ) -> None:
     """Train a model on a task instance (checkpoint and logs, no final sampling)."""
@@ -329,8 +330,8 @@ def run_command(
     instance_seed: int = TRAIN_OPTIONS["instance_seed"], seed_length: Optional[int] = TRAIN_OPTIONS["seed_length"],
     steps: Optional[int] = TRAIN_OPTIONS["steps"], batch_size: Optional[int] = TRAIN_OPTIONS["batch_size"],
     lr: Optional[float] = TRAIN_OPTIONS["lr"], devices: str = TRAIN_OPTIONS["devices"], num_nodes: int = TRAIN_OPTIONS["num_nodes"],
-    strategy: str = TRAIN_OPTIONS["strategy"], sets: Optional[List[str]] = TRAIN_OPTIONS["sets"],
-    objective_sets: Optional[List[str]] = TRAIN_OPTIONS["objective_sets"], train_sets: Optional[List[str]] = TRAIN_OPTIONS["train_sets"],
+    strategy: str = TRAIN_OPTIONS["strategy"], sets: Optional[list[str]] = TRAIN_OPTIONS["sets"],
+    objective_sets: Optional[list[str]] = TRAIN_OPTIONS["objective_sets"], train_sets: Optional[list[str]] = TRAIN_OPTIONS["train_sets"],
     resume: bool = TRAIN_OPTIONS["resume"], overwrite: bool = TRAIN_OPTIONS["overwrite"], quiet: bool = TRAIN_OPTIONS["quiet"],
     mode: str = SAMPLE_OPTIONS["mode"], temperature: float = SAMPLE_OPTIONS["temperature"], top_k: int = SAMPLE_OPTIONS["top_k"],
     top_p: float = SAMPLE_OPTIONS["top_p"], diffusion_steps: int = SAMPLE_OPTIONS["diffusion_steps"],

@@ -12,8 +12,9 @@ from __future__ import annotations
 
 import json
 import shutil
+from collections.abc import Callable
 from pathlib import Path
-from typing import Any, Callable
+from typing import Any
 
 from creativity_bench.errors import CBenchError
 from creativity_bench.io import SAMPLES_FILE, atomic_write_bytes, atomic_write_text, dumps_json

@@ -32,14 +32,18 @@ def invoke(*args):
     return runner.invoke(app, [str(a) for a in args])
 
 
+def describe(result) -> str:
+    return f"exit {result.exit_code}\nstdout:\n{result.stdout}\nstderr:\n{result.stderr}\n{result.exception!r}"
+
+
 def assert_ok(result):
-    assert result.exit_code == 0, f"exit {result.exit_code}\nstdout:\n{result.stdout}\nstderr:\n{result.stderr}\n{result.exception!r}"
+    assert result.exit_code == 0, describe(result)
     assert "Traceback" not in result.output
 
 
 def assert_clean_error(result, *fragments):
     """Exit 2, one `error:` line on stderr holding every fragment, nothing else, no traceback."""
-    context = f"exit {result.exit_code}\nstdout:\n{result.stdout}\nstderr:\n{result.stderr}\n{result.exception!r}"
+    context = describe(result)
     # An uncaught exception would surface here as exit code 1 and result.exception set to it.
     assert result.exit_code == 2, context
     assert result.exception is None or isinstance(result.exception, SystemExit), context
@@ -125,7 +129,8 @@ def test_console_script_help():
 
 def test_console_script_bad_input_is_one_clean_line(tmp_path):
     proc = subprocess.run(
-        [cbench_executable(), "generate", "circel", "--out", str(tmp_path / "o")], check=False, capture_output=True, text=True, timeout=60
+        [cbench_executable(), "generate", "circel", "--out", str(tmp_path / "o")],
+        check=False, capture_output=True, text=True, timeout=60,
     )
     assert proc.returncode == 2
     assert proc.stdout == ""
@@ -170,7 +175,8 @@ def test_tasks_lists_all_four():
 def test_show_prints_samples_and_statistics(task):
     r = invoke("show", task, "--preset", "smoke", "-n", "3")
     assert_ok(r)
-    for stat in ("fingerprint", "train_samples", "eval_prompts", "coherent_canonical_forms", "train_unique_canonical", "train_coverage"):
+    stats = ("fingerprint", "train_samples", "eval_prompts", "coherent_canonical_forms", "train_unique_canonical")
+    for stat in (*stats, "train_coverage"):
         assert stat in r.stdout, stat
     assert "param train_size" in r.stdout
 
@@ -207,7 +213,8 @@ def test_generate_same_seed_gives_identical_bytes(task, tmp_path):
 
 
 def test_generate_file_contents(tmp_path):
-    r = invoke("generate", "sibling", "--seed", 3, "--set", "order=parent_first", "--seed-length", "6", "--out", tmp_path / "a")
+    out = tmp_path / "a"
+    r = invoke("generate", "sibling", "--seed", 3, "--set", "order=parent_first", "--seed-length", 6, "-o", out)
     assert_ok(r)
     assert r.stdout.startswith("wrote ")
     doc = json.loads((tmp_path / "a" / "task.json").read_text())
@@ -296,7 +303,7 @@ def test_score_training_answers_are_all_memorized(task, tmp_path):
     verdicts = read_jsonl(tmp_path / "m.verdicts.jsonl")
     assert len(verdicts) == n
     seeds = {e["prompt_id"]: e["seed"] for e in read_jsonl(inst / "eval.jsonl")}
-    for i, (v, a) in enumerate(zip(verdicts, answers)):
+    for i, (v, a) in enumerate(zip(verdicts, answers, strict=True)):
         assert {"prompt_id", "answer", "valid", "reason", "canonical", "memorized"} <= set(v)
         assert v["prompt_id"] == i and v["answer"] == a and v["seed"] == seeds[i]
         assert v["valid"] is True and v["reason"] == "ok" and v["memorized"] is True
@@ -310,7 +317,8 @@ def test_score_novel_coherent_sample_counts_as_creative(tmp_path):
     assert_ok(invoke("generate", "sibling", "--preset", "smoke", "--out", inst))
     parents = json.loads((inst / "task.json").read_text())["structure"]["parents"]
     train = set(memorizable_training_answers(inst))
-    novel = [f"{b} {c} {a}" for a, p in parents.items() for b in p["first"] for c in p["second"] if f"{b} {c} {a}" not in train]
+    coherent = [f"{b} {c} {a}" for a, p in parents.items() for b in p["first"] for c in p["second"]]
+    novel = [x for x in coherent if x not in train]
     p0 = parents["A0"]
     a1 = "A1"
     rows = [
@@ -532,11 +540,14 @@ def test_unreadable_task_json(instance_dir, tmp_path, one_sample, content, fragm
     "content,fragments",
     [
         ('{"prompt_id": 0, "answer": "V0 V1"}\nnot json\n', ["s.jsonl:2:", "not valid JSON"]),
-        ('{"prompt_id": 0, "answer": "V0 V1"}\n\n{"prompt_id": 1, "answer": "x"}\n{oops}\n', ["s.jsonl:4:", "not valid JSON"]),
+        ('{"prompt_id": 0, "answer": "V0 V1"}\n\n{"prompt_id": 1, "answer": "x"}\n{oops}\n',
+         ["s.jsonl:4:", "not valid JSON"]),
         ('{"prompt_id": 0, "answer": "V0 V1"}\n{"prompt_id": 1, "ans', ["s.jsonl:2:", "truncated"]),
-        ('{"prompt_id": 9999, "answer": "V0 V1"}\n', ["s.jsonl:1:", "prompt_id 9999 is not an evaluation prompt", "0..31"]),
+        ('{"prompt_id": 9999, "answer": "V0 V1"}\n',
+         ["s.jsonl:1:", "prompt_id 9999 is not an evaluation prompt", "0..31"]),
         ('{"prompt_id": -1, "answer": "V0 V1"}\n', ["s.jsonl:1:", "not an evaluation prompt"]),
-        ('{"prompt_id": 0, "answer": "V0 V1"}\n{"prompt_id": 0, "answer": "V2 V1"}\n', ["s.jsonl:2:", "prompt_id 0 repeats line 1"]),
+        ('{"prompt_id": 0, "answer": "V0 V1"}\n{"prompt_id": 0, "answer": "V2 V1"}\n',
+         ["s.jsonl:2:", "prompt_id 0 repeats line 1"]),
         ('{"answer": "V0 V1"}\n', ["s.jsonl:1:", "'prompt_id' missing"]),
         ('{"prompt_id": "0", "answer": "V0 V1"}\n', ["s.jsonl:1:", "prompt_id", "not an integer"]),
         ('{"prompt_id": 1.5, "answer": "V0 V1"}\n', ["s.jsonl:1:", "not an integer"]),

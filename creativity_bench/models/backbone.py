@@ -27,7 +27,7 @@ class ModelConfig:
     causal: bool = True
 
     @classmethod
-    def from_depth(cls, depth: int, vocab_size: int, block_size: int, aspect: int = 64, head_dim: int = 64, **kw) -> "ModelConfig":
+    def from_depth(cls, depth: int, vocab_size: int, block_size: int, aspect: int = 64, head_dim: int = 64, **kw) -> ModelConfig:
         """The size dial: every dimension derived from ``depth``."""
         width = depth * aspect
         return cls(vocab_size, block_size, n_layer=depth, n_embd=width, n_head=max(1, width // head_dim), **kw)

@@ -7,8 +7,8 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from creativity_bench.errors import CBenchError
-from creativity_bench.tasks.base import coerce_value
 from creativity_bench.registry import suggest
+from creativity_bench.tasks.base import coerce_value
 
 PRESETS = ("smoke", "cpu", "paper")
 
@@ -51,14 +51,14 @@ class TrainConfig:
         return dataclasses.asdict(self)
 
     @classmethod
-    def from_dict(cls, values: dict[str, Any]) -> "TrainConfig":
+    def from_dict(cls, values: dict[str, Any]) -> TrainConfig:
         names = [f.name for f in dataclasses.fields(cls)]
         for key in values:
             if key not in names:
                 raise CBenchError(f"unknown training setting '{key}'" + suggest(key, names))
         return cls(**values)
 
-    def replace(self, **changes: Any) -> "TrainConfig":
+    def replace(self, **changes: Any) -> TrainConfig:
         """A copy with ``changes``; string values (from --train-set) are converted to the field type."""
         fields = {f.name: f for f in dataclasses.fields(self)}
         converted = {}
@@ -68,7 +68,7 @@ class TrainConfig:
             converted[key] = _convert(key, fields[key].type, value) if isinstance(value, str) else value
         return dataclasses.replace(self, **converted)
 
-    def resolve(self) -> "TrainConfig":
+    def resolve(self) -> TrainConfig:
         """Fill every ``None`` from the model and training presets; validate."""
         from creativity_bench.models.backbone import MODEL_PRESETS
         from creativity_bench.models.presets import train_preset

@@ -29,7 +29,7 @@ class Vocabulary:
         self.pad, self.eos, self.dummy, self.mask = (self.ids[t] for t in SPECIALS)
 
     @classmethod
-    def for_instance(cls, instance: Instance) -> "Vocabulary":
+    def for_instance(cls, instance: Instance) -> Vocabulary:
         return cls(list(SPECIALS) + list(SEED_ALPHABET) + instance.task.entity_tokens())
 
     def __len__(self) -> int:

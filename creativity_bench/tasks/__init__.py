@@ -3,9 +3,19 @@
 Importing this package needs numpy only (no torch).
 """
 
-from creativity_bench.tasks.base import TASKS, Checker, EvalPrompt, Instance, Sample, Task, TaskParams, Verdict, register_task
 # Registration order is the order tasks are listed in.
-from creativity_bench.tasks import sibling, triangle, circle, line  # noqa: F401,I001  (registers the tasks)
+from creativity_bench.tasks import circle, line, sibling, triangle  # noqa: F401,I001  (registers the tasks)
+from creativity_bench.tasks.base import (
+    TASKS,
+    Checker,
+    EvalPrompt,
+    Instance,
+    Sample,
+    Task,
+    TaskParams,
+    Verdict,
+    register_task,
+)
 from creativity_bench.tasks.files import load_instance, write_instance
 
 __all__ = [

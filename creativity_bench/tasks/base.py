@@ -86,7 +86,7 @@ class TaskParams:
         return dataclasses.asdict(self)
 
     @classmethod
-    def from_dict(cls, values: dict[str, Any]) -> "TaskParams":
+    def from_dict(cls, values: dict[str, Any]) -> TaskParams:
         """Build params from a dict, refusing unknown keys and wrong types."""
         return params_from_dict(cls, values)
 
@@ -154,7 +154,7 @@ class Task(ABC):
         self.params = params
 
     @classmethod
-    def from_preset(cls, preset: str = "smoke", overrides: dict[str, Any] | None = None, **kw: Any) -> "Task":
+    def from_preset(cls, preset: str = "smoke", overrides: dict[str, Any] | None = None, **kw: Any) -> Task:
         """A task from a named preset, with parameter overrides."""
         if preset not in cls.presets:
             raise CBenchError(f"unknown preset '{preset}' for task {cls.name}" + suggest(preset, list(cls.presets)))
@@ -173,18 +173,18 @@ class Task(ABC):
         """``train_size`` (prompt, answer) pairs; seeds are added by ``generate``."""
 
     @abstractmethod
-    def checker(self, structure: dict[str, Any]) -> "Checker":
+    def checker(self, structure: dict[str, Any]) -> Checker:
         """The exact coherence check and canonical form for this instance."""
 
     @abstractmethod
     def entity_tokens(self) -> list[str]:
         """Every entity and marker token the task can emit (the closed vocabulary)."""
 
-    def coherent_count(self, instance: "Instance") -> int:
+    def coherent_count(self, instance: Instance) -> int:
         """The number of distinct canonical forms of coherent samples."""
         raise NotImplementedError
 
-    def extra_stats(self, instance: "Instance") -> dict[str, Any]:
+    def extra_stats(self, instance: Instance) -> dict[str, Any]:
         """Task-specific statistics for ``cbench show``."""
         return {}
 
@@ -197,7 +197,7 @@ class Task(ABC):
         return True
 
     # --- shared ------------------------------------------------------------------------
-    def generate(self, seed: int) -> "Instance":
+    def generate(self, seed: int) -> Instance:
         """The instance for ``seed``: byte-identical for the same (task, params, seed)."""
         if not isinstance(seed, int) or isinstance(seed, bool) or seed < 0:
             raise CBenchError(f"instance seed must be a non-negative integer, got {seed!r}")

@@ -13,15 +13,8 @@ from dataclasses import dataclass
 from typing import Any
 
 from creativity_bench.errors import CBenchError
-from creativity_bench.tasks.base import PROMPT, SEPARATOR, Checker, Instance, Task, TaskParams, Verdict, register_task
-from creativity_bench.tasks.edges import (
-    degree_problem,
-    is_single_cycle,
-    parse_edges,
-    relabel,
-    shuffled_walks,
-    vertex_tokens,
-)
+from creativity_bench.tasks.base import PROMPT, SEPARATOR, Checker, Instance, Task, TaskParams, register_task
+from creativity_bench.tasks.edges import WalkChecker, shuffled_walks, vertex_tokens
 
 
 @dataclass(frozen=True)
@@ -37,30 +30,6 @@ class CircleParams(TaskParams):
             raise CBenchError(f"cycle_length must be at least 2, got {self.cycle_length}")
         if self.cycle_length > self.vertices:
             raise CBenchError(f"cycle_length={self.cycle_length} is longer than the {self.vertices} vertices")
-
-
-class CircleChecker(Checker):
-    def __init__(self, vertices: int, k: int) -> None:
-        self.index = {t: i for i, t in enumerate(vertex_tokens(vertices))}
-        self.k = k
-
-    def check(self, answer: str) -> Verdict:
-        edges, reason = parse_edges(answer, self.index)
-        if edges is None:
-            return Verdict(False, reason, None)
-        canonical = relabel(edges)
-        if len(edges) != self.k:
-            return Verdict(False, "wrong_length", canonical)
-        if degree_problem(edges):
-            return Verdict(False, "repeated_vertex", canonical)
-        if not is_single_cycle(edges):
-            return Verdict(False, "not_a_cycle", canonical)
-        return Verdict(True, "ok", canonical)
-
-    def compat_valid(self, answer: str) -> bool:
-        # The released code did not check the cycle length.
-        edges, _ = parse_edges(answer, self.index)
-        return edges is not None and not degree_problem(edges) and is_single_cycle(edges)
 
 
 class CircleTask(Task):
@@ -83,7 +52,7 @@ class CircleTask(Task):
         return [(PROMPT, a) for a in shuffled_walks(key, p.train_size, p.vertices, p.cycle_length, closed=True)]
 
     def checker(self, structure: dict[str, Any]) -> Checker:
-        return CircleChecker(self.params.vertices, self.params.cycle_length)
+        return WalkChecker(self.params.vertices, self.params.cycle_length, closed=True)
 
     def entity_tokens(self) -> list[str]:
         return [PROMPT, SEPARATOR] + vertex_tokens(self.params.vertices)

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from creativity_bench.tasks.base import SEPARATOR
+from creativity_bench.tasks.base import SEPARATOR, Checker, Verdict
 
 
 def vertex_tokens(n: int) -> list[str]:
@@ -102,3 +102,33 @@ def shuffled_walks(key: int, m: int, vertices: int, edges: int, closed: bool) ->
     for s_row, d_row in zip(src.tolist(), dst.tolist()):
         out.append(f" {SEPARATOR} ".join(f"{names[a]} {names[b]}" for a, b in zip(s_row, d_row)))
     return out
+
+
+class WalkChecker(Checker):
+    """Checks a shuffled cycle (closed) or path of exactly ``k`` edges; canonical by relabelling.
+
+    The compat view (the study's released code) does not check the number of edges.
+    """
+
+    def __init__(self, vertices: int, k: int, closed: bool) -> None:
+        self.index = {t: i for i, t in enumerate(vertex_tokens(vertices))}
+        self.k = k
+        self.shape_ok = is_single_cycle if closed else is_single_path
+        self.shape_reason = "not_a_cycle" if closed else "not_a_path"
+
+    def check(self, answer: str) -> Verdict:
+        edges, reason = parse_edges(answer, self.index)
+        if edges is None:
+            return Verdict(False, reason, None)
+        canonical = relabel(edges)
+        if len(edges) != self.k:
+            return Verdict(False, "wrong_length", canonical)
+        if degree_problem(edges):
+            return Verdict(False, "repeated_vertex", canonical)
+        if not self.shape_ok(edges):
+            return Verdict(False, self.shape_reason, canonical)
+        return Verdict(True, "ok", canonical)
+
+    def compat_valid(self, answer: str) -> bool:
+        edges, _ = parse_edges(answer, self.index)
+        return edges is not None and not degree_problem(edges) and self.shape_ok(edges)

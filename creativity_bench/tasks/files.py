@@ -6,7 +6,17 @@ from pathlib import Path
 from typing import Any
 
 from creativity_bench.errors import CBenchError
-from creativity_bench.io import EVAL_FILE, TASK_FILE, TRAIN_FILE, atomic_write_bytes, atomic_write_text, dumps_json, iter_jsonl, read_bytes, read_json
+from creativity_bench.io import (
+    EVAL_FILE,
+    TASK_FILE,
+    TRAIN_FILE,
+    atomic_write_bytes,
+    atomic_write_text,
+    dumps_json,
+    iter_jsonl,
+    read_bytes,
+    read_json,
+)
 from creativity_bench.tasks.base import TASKS, EvalPrompt, Instance, Sample, fingerprint_of
 
 

@@ -11,15 +11,8 @@ from dataclasses import dataclass
 from typing import Any
 
 from creativity_bench.errors import CBenchError
-from creativity_bench.tasks.base import PROMPT, SEPARATOR, Checker, Instance, Task, TaskParams, Verdict, register_task
-from creativity_bench.tasks.edges import (
-    degree_problem,
-    is_single_path,
-    parse_edges,
-    relabel,
-    shuffled_walks,
-    vertex_tokens,
-)
+from creativity_bench.tasks.base import PROMPT, SEPARATOR, Checker, Instance, Task, TaskParams, register_task
+from creativity_bench.tasks.edges import WalkChecker, shuffled_walks, vertex_tokens
 
 
 @dataclass(frozen=True)
@@ -35,30 +28,6 @@ class LineParams(TaskParams):
             raise CBenchError(f"path_length must be at least 1, got {self.path_length}")
         if self.path_length + 1 > self.vertices:
             raise CBenchError(f"path_length={self.path_length} needs {self.path_length + 1} vertices, have {self.vertices}")
-
-
-class LineChecker(Checker):
-    def __init__(self, vertices: int, k: int) -> None:
-        self.index = {t: i for i, t in enumerate(vertex_tokens(vertices))}
-        self.k = k
-
-    def check(self, answer: str) -> Verdict:
-        edges, reason = parse_edges(answer, self.index)
-        if edges is None:
-            return Verdict(False, reason, None)
-        canonical = relabel(edges)
-        if len(edges) != self.k:
-            return Verdict(False, "wrong_length", canonical)
-        if degree_problem(edges):
-            return Verdict(False, "repeated_vertex", canonical)
-        if not is_single_path(edges):
-            return Verdict(False, "not_a_path", canonical)
-        return Verdict(True, "ok", canonical)
-
-    def compat_valid(self, answer: str) -> bool:
-        # Lenient: any number of edges forming one directed path.
-        edges, _ = parse_edges(answer, self.index)
-        return edges is not None and not degree_problem(edges) and is_single_path(edges)
 
 
 class LineTask(Task):
@@ -81,7 +50,7 @@ class LineTask(Task):
         return [(PROMPT, a) for a in shuffled_walks(key, p.train_size, p.vertices, p.path_length, closed=False)]
 
     def checker(self, structure: dict[str, Any]) -> Checker:
-        return LineChecker(self.params.vertices, self.params.path_length)
+        return WalkChecker(self.params.vertices, self.params.path_length, closed=False)
 
     def entity_tokens(self) -> list[str]:
         return [PROMPT, SEPARATOR] + vertex_tokens(self.params.vertices)

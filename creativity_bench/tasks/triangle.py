@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from creativity_bench.errors import CBenchError
-from creativity_bench.seeding import Stream, below, derive_key, words
+from creativity_bench.seeding import Stream, below, words
 from creativity_bench.tasks.base import SEPARATOR, Checker, Instance, Sample, Task, TaskParams, Verdict, register_task
 from creativity_bench.tasks.edges import format_edges, parse_edges, vertex_tokens
 

@@ -98,8 +98,8 @@ def test_corrupt_and_foreign_checkpoints(finished_run, tmp_path):
 
 
 def test_resume_with_changed_settings_is_refused(tmp_path):
-    from creativity_bench.runs import run
     from creativity_bench.models.train import TrainingInterrupted
+    from creativity_bench.runs import run
     from tests.models.helpers import GREEDY, InterruptAt, smoke_config
 
     out = tmp_path / "r"

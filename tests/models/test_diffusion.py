@@ -11,7 +11,7 @@ from creativity_bench.models.backbone import GPT, ModelConfig
 from creativity_bench.models.objectives import make_objective
 from creativity_bench.models.objectives.diffusion import mdlm_loss, reveal_schedule
 from creativity_bench.models.objectives.diffusion_uniform import udlm_loss
-from creativity_bench.models.sampling import SamplingSettings, generate_answers
+from creativity_bench.models.sampling import SamplingSettings
 from creativity_bench.models.tokenizer import Vocabulary, encode_samples, max_answer_tokens, sequence_width
 from creativity_bench.tasks import make_task
 

@@ -9,7 +9,13 @@ import torch
 
 from creativity_bench.models.backbone import GPT, ModelConfig
 from creativity_bench.models.objectives import make_objective
-from creativity_bench.models.sampling import SamplingSettings, categorical, eval_prompts, filter_logits, generate_answers
+from creativity_bench.models.sampling import (
+    SamplingSettings,
+    categorical,
+    eval_prompts,
+    filter_logits,
+    generate_answers,
+)
 from creativity_bench.models.tokenizer import Vocabulary, max_answer_tokens, sequence_width
 from creativity_bench.tasks import make_task
 

@@ -6,7 +6,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from creativity_bench.tasks import TASKS, make_task, write_instance, load_instance
+from creativity_bench.tasks import TASKS, load_instance, make_task, write_instance
 
 ALL = [(name, preset) for name in TASKS for preset in TASKS.get(name).presets]
 # Paper presets are slower to build; one seed of each is enough for the byte checks.

@@ -9,8 +9,8 @@ from __future__ import annotations
 import importlib
 
 from creativity_bench.errors import CBenchError
+from creativity_bench.models.objectives import diffusion, diffusion_uniform, mtp, ntp, teacherless  # noqa: F401,I001  (registers them)
 from creativity_bench.models.objectives.base import OBJECTIVES, Objective, ObjectiveParams, register_objective
-from creativity_bench.models.objectives import ntp, teacherless, mtp, diffusion, diffusion_uniform  # noqa: F401,I001  (registers them)
 
 ENTRY_POINT_GROUP = "creativity_bench.objectives"
 _plugins_loaded = False

@@ -32,7 +32,7 @@ class ObjectiveParams:
         return dataclasses.asdict(self)
 
     @classmethod
-    def from_dict(cls, values: dict[str, Any]) -> "ObjectiveParams":
+    def from_dict(cls, values: dict[str, Any]) -> ObjectiveParams:
         return params_from_dict(cls, values)
 
     def validate(self) -> None:

@@ -14,7 +14,13 @@ import torch
 import torch.nn as nn
 
 from creativity_bench.errors import CBenchError
-from creativity_bench.models.objectives.base import IGNORE, Objective, ObjectiveParams, masked_cross_entropy, register_objective
+from creativity_bench.models.objectives.base import (
+    IGNORE,
+    Objective,
+    ObjectiveParams,
+    masked_cross_entropy,
+    register_objective,
+)
 
 
 @dataclass(frozen=True)

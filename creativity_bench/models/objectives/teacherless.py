@@ -14,7 +14,13 @@ from dataclasses import dataclass
 import numpy as np
 
 from creativity_bench.errors import CBenchError
-from creativity_bench.models.objectives.base import IGNORE, Objective, ObjectiveParams, next_token_rows, register_objective
+from creativity_bench.models.objectives.base import (
+    IGNORE,
+    Objective,
+    ObjectiveParams,
+    next_token_rows,
+    register_objective,
+)
 from creativity_bench.seeding import below, derive_key, words
 
 # The study's mix per task: dummy-prefix lengths of the copies, and the share of samples that get them.
