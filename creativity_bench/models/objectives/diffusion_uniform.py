@@ -14,8 +14,9 @@ per position (i = the noisy token z_t, N = answer-alphabet size)
     xbar = N alpha_t x + (1 - alpha_t),  xbar_theta = N alpha_t x_theta + (1 - alpha_t),
 
 summed over the region and divided by its size. Sampler: start from uniformly random tokens,
-step from t = 1 to 0 over S steps with the exact posterior q(z_s | z_t, x_theta), in float64;
-greedy mode takes its argmax.
+step from t = 1 to 0 over S steps drawing from the exact posterior q(z_s | z_t, x_theta) in
+float64. Greedy mode is deterministic: at each step the most confident argmax predictions are
+committed to a growing share (alpha_s) of the positions.
 """
 
 from __future__ import annotations
@@ -108,7 +109,15 @@ class UniformDiffusion(MaskedDiffusion):
                 zt = torch.nn.functional.one_hot(position[x[:, p:]], n).double()
                 post = (alpha_ts * zt + (1 - alpha_ts) / n) * (alpha_s * probs + (1 - alpha_s) / n)
             if settings.mode == "greedy":
-                new = post.argmax(-1)
+                # Argmax of the posterior would freeze the first (noise-conditioned) guess, since
+                # q(z_s | z_t) favours staying put; instead commit the most confident denoiser
+                # predictions to a share alpha_s of the positions and keep the rest as they are.
+                conf, best = probs.max(-1)
+                commit = max_new if t_next <= 0 else round(max_new * (1.0 - t_next))
+                new = position[x[:, p:]].clone()
+                if commit:
+                    top = conf.topk(commit, dim=-1).indices
+                    new.scatter_(1, top, best.gather(1, top))
             else:
                 u = keyed_uniforms(settings.seed, ("step", s), prompt_ids, max_new).reshape(-1)
                 new = categorical(post.reshape(b * max_new, -1), u).reshape(b, max_new)
