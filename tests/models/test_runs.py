@@ -15,7 +15,7 @@ from tests.models.helpers import GREEDY, InterruptAt, smoke_config
 
 
 @pytest.mark.parametrize("task", list(TASKS))
-@pytest.mark.parametrize("objective", ["ntp", "teacherless"])
+@pytest.mark.parametrize("objective", ["ntp", "teacherless", "mtp", "diffusion", "diffusion-uniform"])
 def test_every_task_runs_end_to_end(task, objective, tmp_path):
     out = tmp_path / "run"
     doc = run(smoke_config(task, objective), out, GREEDY, progress=False)
