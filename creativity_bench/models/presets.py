@@ -16,20 +16,21 @@ TRAIN_PRESETS: dict[str, dict[str, Any]] = {
     "paper": {"schedule": "constant", "steps": 40_000, "batch_size": 64, "lr": 1e-4, "warmup": 2000, "eval_every": 4000, "eval_subset": 1024},
 }
 
-# Steps per task where they differ from the preset (the study trained far longer on the
-# combinational tasks: 800k NTP steps for sibling and triangle, 40k for circle and line).
-TASK_STEPS: dict[tuple[str, str], int] = {
-    ("cpu", "sibling"): 1000,
-    ("cpu", "triangle"): 3500,
-    ("cpu", "circle"): 3500,
-    ("paper", "sibling"): 800_000,
-    ("paper", "triangle"): 800_000,
+# Per-task departures from a preset. The study trained far longer on the combinational tasks
+# (800k NTP steps for sibling and triangle, 40k for circle and line). On the `cpu` preset,
+# circle needs a lower learning rate and a short run: at 3e-3 teacherless training with the
+# study's mix (three fully-dummy copies per sample) collapses to repeating one vertex; at 1e-3
+# both objectives learn, and past ~1,000 steps memorization of the seeds erodes validity on
+# fresh seeds (see results/README.md).
+TASK_OVERRIDES: dict[tuple[str, str], dict[str, Any]] = {
+    ("paper", "sibling"): {"steps": 800_000},
+    ("paper", "triangle"): {"steps": 800_000},
+    ("cpu", "sibling"): {"steps": 1000},
+    ("cpu", "triangle"): {"steps": 3500},
+    ("cpu", "circle"): {"steps": 1000, "lr": 1e-3},
 }
 
 
 def train_preset(preset: str, task: str) -> dict[str, Any]:
     """Optimisation settings for (preset, task)."""
-    values = dict(TRAIN_PRESETS[preset])
-    if (preset, task) in TASK_STEPS:
-        values["steps"] = TASK_STEPS[(preset, task)]
-    return values
+    return {**TRAIN_PRESETS[preset], **TASK_OVERRIDES.get((preset, task), {})}
