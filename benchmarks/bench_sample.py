@@ -14,13 +14,11 @@ from __future__ import annotations
 import argparse
 import dataclasses
 import json
-import os
 import time
-from datetime import datetime, timezone
 from pathlib import Path
 
 import torch
-from machine import cpu_name  # benchmarks/machine.py
+from machine import machine_info, write_json  # benchmarks/machine.py
 
 
 def build(task: str, objective_name: str, preset: str, device: str):
@@ -85,8 +83,7 @@ def main() -> None:
             row[f"diffusion_{steps}_per_s"] = round(len(prompts) / s, 1)
         rows.append(row)
         print(json.dumps(row), flush=True)
-    machine = {"cpu": cpu_name(), "cores": os.cpu_count(), "gpu": torch.cuda.get_device_name() if device == "cuda" else None,
-               "torch": torch.__version__, "preset": args.preset, "utc_time": datetime.now(timezone.utc).isoformat(timespec="seconds"), "quick": args.quick}
+    machine = machine_info(args.quick, gpu=torch.cuda.get_device_name() if device == "cuda" else None, torch=torch.__version__, preset=args.preset)
     print(f"machine: {machine['cpu']}, {machine['cores']} cores, torch {machine['torch']}, backbone preset {args.preset}")
     header = ["task", "L2R cache/s", "L2R no-cache/s", "speed-up"] + [f"diff S={s}/s" for s in diffusion_steps]
     print(" | ".join(header))
@@ -94,10 +91,7 @@ def main() -> None:
         cells = [r["task"], f"{r['ltr_cache_per_s']:.0f}", f"{r['ltr_nocache_per_s']:.0f}", f"{r['cache_speedup']:.2f}x"]
         cells += [f"{r[f'diffusion_{s}_per_s']:.0f}" for s in diffusion_steps]
         print(" | ".join(cells))
-    args.json.parent.mkdir(parents=True, exist_ok=True)
-    tmp = args.json.with_suffix(".tmp")
-    tmp.write_text(json.dumps({"machine": machine, "rows": rows}, indent=1) + "\n")
-    os.replace(tmp, args.json)
+    write_json(args.json, {"machine": machine, "rows": rows})
     print(f"kv_cache_min_speedup={min(r['cache_speedup'] for r in rows):.2f}")
 
 

@@ -21,7 +21,6 @@ The last line printed is the headline: the slowest generation or scoring time of
 from __future__ import annotations
 
 import argparse
-import json
 import os
 import platform
 import subprocess
@@ -32,7 +31,7 @@ from datetime import datetime, timezone
 from pathlib import Path
 
 import numpy as np
-from machine import cpu_name  # benchmarks/machine.py
+from machine import cpu_name, write_json  # benchmarks/machine.py
 
 N_SCORE = 100_000
 PRESET = "paper"
@@ -256,11 +255,7 @@ def main() -> None:
     print_table(rows, summary, machine)
 
     command = "python benchmarks/bench_tasks.py" + (" --quick" if args.quick else "")
-    args.json.parent.mkdir(parents=True, exist_ok=True)
-    tmp_json = args.json.with_name(args.json.name + ".tmp")
-    doc = {"command": command, "machine": machine, "rows": rows, "summary": summary}
-    tmp_json.write_text(json.dumps(doc, indent=1) + "\n")
-    os.replace(tmp_json, args.json)
+    write_json(args.json, {"command": command, "machine": machine, "rows": rows, "summary": summary})
     worst = max(summary["worst_generate_write_s"], summary["worst_score_100k_s"])
     print(f"tasks_worst_s={worst:.3f}")
 

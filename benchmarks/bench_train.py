@@ -13,16 +13,12 @@ The last line is the headline figure: ``train_ratio=<ours / bare>``.
 from __future__ import annotations
 
 import argparse
-import json
-import os
-import platform
 import tempfile
 import time
-from datetime import datetime, timezone
 from pathlib import Path
 
 import torch
-from machine import cpu_name  # benchmarks/machine.py
+from machine import machine_info, write_json  # benchmarks/machine.py
 
 # Dense bf16 peak FLOP/s by device name (no sparsity); unknown devices get no MFU.
 PEAK_FLOPS = {
@@ -177,25 +173,18 @@ def main() -> None:
     rows = [measure(args.task, "cpu", warm, steps, rounds)]
     if torch.cuda.is_available():
         rows.append(measure(args.task, "paper", warm, steps, rounds, batch_size=256))
-    machine = {
-        "cpu": cpu_name(),
-        "cores": os.cpu_count(),
-        "torch_threads": torch.get_num_threads(),
-        "gpu": torch.cuda.get_device_name() if torch.cuda.is_available() else None,
-        "python": platform.python_version(),
-        "torch": torch.__version__,
-        "utc_time": datetime.now(timezone.utc).isoformat(timespec="seconds"),
-        "quick": args.quick,
-    }
+    machine = machine_info(
+        args.quick,
+        torch_threads=torch.get_num_threads(),
+        gpu=torch.cuda.get_device_name() if torch.cuda.is_available() else None,
+        torch=torch.__version__,
+    )
     print(f"machine: {machine['cpu']}, {machine['cores']} cores, torch {machine['torch']}" + (f", {machine['gpu']}" if machine["gpu"] else ""))
     print(f"{'task':8s} {'preset':6s} {'device':10s} {'batch':>5s} {'bare tok/s':>11s} {'ours tok/s':>11s} {'ratio':>6s} {'MFU':>6s}")
     for r in rows:
         mfu = f"{r['mfu']:.1%}" if r["mfu"] is not None else "n/a"
         print(f"{r['task']:8s} {r['preset']:6s} {r['device'][:10]:10s} {r['batch_size']:5d} {r['bare_tokens_per_s']:11,.0f} {r['ours_tokens_per_s']:11,.0f} {r['ratio']:6.3f} {mfu:>6s}")
-    args.json.parent.mkdir(parents=True, exist_ok=True)
-    tmp = args.json.with_suffix(".tmp")
-    tmp.write_text(json.dumps({"machine": machine, "rows": rows}, indent=1) + "\n")
-    os.replace(tmp, args.json)
+    write_json(args.json, {"machine": machine, "rows": rows})
     print(f"train_ratio={rows[0]['ratio']:.3f}")
 
 

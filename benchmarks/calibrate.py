@@ -21,7 +21,7 @@ import time
 from datetime import datetime, timezone
 from pathlib import Path
 
-from machine import cpu_name  # benchmarks/machine.py
+from machine import cpu_name, write_json  # benchmarks/machine.py
 
 TASKS = ("sibling", "triangle", "circle", "line")
 VALIDITY_TARGET = 0.5
@@ -98,9 +98,7 @@ def main() -> None:
     order = {t: i for i, t in enumerate(TASKS)}
     cells.sort(key=lambda c: (order.get(c["task"], 99), c["objective"], c["seed"]))
     doc = {"machine": machine, "preset": args.preset, "utc_time": datetime.now(timezone.utc).isoformat(timespec="seconds"), "cells": cells}
-    tmp = args.out / "calibration.json.tmp"
-    tmp.write_text(json.dumps(doc, indent=1) + "\n")
-    os.replace(tmp, args.out / "calibration.json")
+    write_json(args.out / "calibration.json", doc)
     (args.out / "calibration.md").write_text(markdown(cells, machine, args.preset))
     worst = min(c["results"]["metrics"]["validity"] for c in cells)
     print(f"calibration_min_validity={worst:.3f}")

@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import os
 import platform
+from datetime import datetime, timezone
 from pathlib import Path
 
 
@@ -17,6 +18,18 @@ def cpu_name() -> str:
     except OSError:
         pass
     return platform.processor() or "unknown CPU"
+
+
+def machine_info(quick: bool, **extra) -> dict:
+    """The machine block of a benchmark's JSON: CPU, cores, Python, time, mode, plus ``extra``."""
+    return {
+        "cpu": cpu_name(),
+        "cores": os.cpu_count(),
+        "python": platform.python_version(),
+        **extra,
+        "utc_time": datetime.now(timezone.utc).isoformat(timespec="seconds"),
+        "quick": quick,
+    }
 
 
 def write_json(path: Path, doc: dict) -> None:

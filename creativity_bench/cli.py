@@ -218,7 +218,7 @@ def _check_sampling_fits(objective_name: str, settings) -> None:
     from creativity_bench.models.objectives import get_objective
 
     cls = get_objective(objective_name)
-    if settings.steps and "steps" not in cls.sampler_options:
+    if settings.steps and not cls.uses_diffusion_steps:
         raise CBenchError(f"--diffusion-steps does not apply to objective '{objective_name}' (it decodes left to right)")
     if settings.mode == "greedy" and (settings.top_k or settings.top_p < 1 or settings.temperature != 1.0):
         raise CBenchError("--temperature/--top-k/--top-p need --mode temperature (greedy decoding ignores them)")
@@ -274,18 +274,11 @@ def train_command(
     resume: bool = TRAIN_OPTIONS["resume"], overwrite: bool = TRAIN_OPTIONS["overwrite"], quiet: bool = TRAIN_OPTIONS["quiet"],
 ) -> None:
     """Train a model on a task instance (checkpoint and logs, no final sampling)."""
-    from creativity_bench.models.objectives import make_objective
-    from creativity_bench.models.train import train
-    from creativity_bench.runs import prepare_run_dir
-    from creativity_bench.tasks import make_task, write_instance
+    from creativity_bench.runs import train_run
 
-    cfg = _train_config(task, preset, objective, seed, instance_seed, seed_length, steps, batch_size, lr, devices, num_nodes, strategy, sets, objective_sets, train_sets).resolve()
+    cfg = _train_config(task, preset, objective, seed, instance_seed, seed_length, steps, batch_size, lr, devices, num_nodes, strategy, sets, objective_sets, train_sets)
     out = out or _default_run_dir(task, objective, preset, seed)
-    instance = make_task(cfg.task, cfg.preset, **cfg.task_overrides).generate(cfg.instance_seed)
-    obj = make_objective(cfg.objective, cfg.task, cfg.objective_params)
-    prepare_run_dir(out, resume, overwrite)
-    write_instance(instance, out / "instance")
-    _, result = train(cfg, instance, out, obj, resume=resume, progress=not quiet)
+    cfg, _, _, _, result = train_run(cfg, out, resume, overwrite, progress=not quiet)
     typer.echo(f"trained {cfg.steps} steps in {result.wall_time_s:.1f} s ({result.tokens_per_s:,.0f} tokens/s); checkpoint in {out / 'checkpoint'}")
 
 

@@ -15,8 +15,12 @@ TASK_FILE = "task.json"
 TRAIN_FILE = "train.jsonl"
 EVAL_FILE = "eval.jsonl"
 SAMPLES_FILE = "samples.jsonl"
-SCORES_FILE = "scores.json"
-VERDICTS_FILE = "verdicts.jsonl"
+# A run directory (see creativity_bench.runs).
+INSTANCE_DIR = "instance"
+CHECKPOINT_DIR = "checkpoint"
+RESULTS_FILE = "results.json"
+CURVE_FILE = "curve.jsonl"
+TRAIN_CONFIG_FILE = "train_config.json"
 
 
 def atomic_write_bytes(path: Path | str, data: bytes) -> None:

@@ -17,11 +17,19 @@ from pathlib import Path
 from typing import Any
 
 from creativity_bench.errors import CBenchError
-from creativity_bench.io import SAMPLES_FILE, atomic_write_bytes, atomic_write_text, dumps_json
+from creativity_bench.io import (
+    CHECKPOINT_DIR,
+    INSTANCE_DIR,
+    RESULTS_FILE,
+    SAMPLES_FILE,
+    TRAIN_CONFIG_FILE,
+    atomic_write_bytes,
+    atomic_write_text,
+    dumps_json,
+)
 
-RESULTS_FILE = "results.json"
 RESULTS_SCHEMA = "creativity-bench/results/1"
-RUN_MARKERS = ("results.json", "train_config.json", "instance", "checkpoint")
+RUN_MARKERS = (RESULTS_FILE, TRAIN_CONFIG_FILE, INSTANCE_DIR, CHECKPOINT_DIR)
 TRAIN_FIT_PROMPTS = 256
 
 
@@ -49,10 +57,12 @@ def prepare_run_dir(run_dir: Path, resume: bool, overwrite: bool) -> None:
 
 def training_finished(run_dir: Path) -> bool:
     """Whether the run directory's checkpoint has reached its configured number of steps."""
+    from creativity_bench.models.checkpoint import read_sidecar
+
     try:
-        side = json.loads((run_dir / "checkpoint" / "config.json").read_text())
+        side = read_sidecar(run_dir / CHECKPOINT_DIR)
         return side["step"] >= side["train_config"]["steps"]
-    except (OSError, ValueError, KeyError, TypeError):
+    except (CBenchError, KeyError, TypeError):
         return False
 
 
@@ -113,22 +123,32 @@ def results_document(cfg, instance, objective, train_result, settings, scores, f
     }
 
 
-def run(cfg, run_dir: Path, settings, resume: bool = False, overwrite: bool = False, progress: bool = True, extra_callbacks: list | None = None) -> dict[str, Any]:
-    """Generate, train, sample, score; write the run directory; return results.json's content."""
+def train_run(cfg, run_dir: Path, resume: bool = False, overwrite: bool = False, progress: bool = True, extra_callbacks: list | None = None):
+    """Generate the instance, check the run directory, train: the part `cbench train` and `run` share.
+
+    Returns (resolved config, instance, objective, trained LightningModule, TrainResult).
+    """
     from creativity_bench.models.objectives import make_objective
     from creativity_bench.models.train import train
     from creativity_bench.tasks import make_task, write_instance
 
     run_dir = Path(run_dir)
-    settings.validate()
     cfg = cfg.resolve()
     instance = make_task(cfg.task, cfg.preset, **cfg.task_overrides).generate(cfg.instance_seed)
     objective = make_objective(cfg.objective, cfg.task, cfg.objective_params)
     prepare_run_dir(run_dir, resume, overwrite)
-    write_instance(instance, run_dir / "instance")
+    write_instance(instance, run_dir / INSTANCE_DIR)
     module, result = train(cfg, instance, run_dir, objective, resume=resume, progress=progress, extra_callbacks=extra_callbacks)
+    return cfg, instance, objective, module, result
+
+
+def run(cfg, run_dir: Path, settings, resume: bool = False, overwrite: bool = False, progress: bool = True, extra_callbacks: list | None = None) -> dict[str, Any]:
+    """Generate, train, sample, score; write the run directory; return results.json's content."""
     from creativity_bench.models.tokenizer import Vocabulary
 
+    run_dir = Path(run_dir)
+    settings.validate()  # before training, so a bad setting costs nothing
+    cfg, instance, objective, module, result = train_run(cfg, run_dir, resume, overwrite, progress, extra_callbacks)
     vocab = Vocabulary.for_instance(instance)
     scores, verdicts, fit, max_new = sample_and_score(objective, module.model, module.extra, instance, vocab, settings)
     doc = results_document(cfg, instance, objective, result, settings, scores, fit, max_new)

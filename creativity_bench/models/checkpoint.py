@@ -6,7 +6,6 @@ Loading reads only tensors and JSON; nothing is unpickled. The Lightning resume 
 
 from __future__ import annotations
 
-import json
 from pathlib import Path
 from typing import Any
 
@@ -69,6 +68,3 @@ def load_weights(directory: Path, modules: dict[str, torch.nn.Module | None]) ->
         except RuntimeError as exc:
             raise CBenchError(f"{path}: weights do not fit the model ({str(exc).splitlines()[0][:100]})") from None
 
-
-def sidecar_json(doc: dict[str, Any]) -> str:
-    return json.dumps(doc, sort_keys=True)

@@ -16,7 +16,7 @@ import torch
 
 from creativity_bench.errors import CBenchError
 from creativity_bench.seeding import GOLDEN, _mix_array, derive_key, unique_seed_strings
-from creativity_bench.tasks.base import EvalPrompt, Instance
+from creativity_bench.tasks.base import EvalPrompt, Instance, check_seed_capacity
 
 MODES = ("greedy", "temperature")
 
@@ -129,8 +129,7 @@ def eval_prompts(instance: Instance, seed_length: int | None) -> list[EvalPrompt
         return instance.eval
     n = len(instance.eval)
     train_seeds = frozenset(s.seed for s in instance.train if s.seed)
-    if seed_length and 2 * (n + len(train_seeds)) > 36**seed_length:
-        raise CBenchError(f"seed length {seed_length} has too few distinct seeds for {n} prompts")
+    check_seed_capacity(seed_length, len(train_seeds), n)
     key = derive_key("eval-seeds", instance.fingerprint, seed_length)
     seeds = unique_seed_strings(key, n, seed_length, train_seeds)
     return [EvalPrompt(i, s, instance.task.eval_marker) for i, s in enumerate(seeds)]

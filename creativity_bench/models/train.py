@@ -13,15 +13,12 @@ from typing import Any
 import torch
 
 from creativity_bench.errors import CBenchError
-from creativity_bench.io import atomic_write_text, dumps_json, read_json
+from creativity_bench.io import CHECKPOINT_DIR, CURVE_FILE, TRAIN_CONFIG_FILE, atomic_write_text, dumps_json, read_json
 from creativity_bench.models.backbone import ModelConfig
 from creativity_bench.models.checkpoint import CONFIG_FILE, RESUME_FILE, save_weights
 from creativity_bench.models.config import TrainConfig
 from creativity_bench.models.tokenizer import Vocabulary, encode_samples, max_answer_tokens, sequence_width
 from creativity_bench.tasks.base import Instance
-
-CURVE_FILE = "curve.jsonl"
-TRAIN_CONFIG_FILE = "train_config.json"
 
 
 class TrainingInterrupted(CBenchError):
@@ -98,6 +95,8 @@ def _callbacks(cfg, ckpt_dir: Path, run_dir: Path, instance, vocab, objective, s
             elif cfg.ckpt_every and step % cfg.ckpt_every == 0 and step < cfg.steps:
                 self.save(trainer, pl_module)
 
+    max_new = max_answer_tokens(instance) + 1
+
     class PeriodicEval(L.Callback):
         """Sample a subset of the evaluation prompts, score, log: creativity over training."""
 
@@ -115,7 +114,7 @@ def _callbacks(cfg, ckpt_dir: Path, run_dir: Path, instance, vocab, objective, s
             if not trainer.is_global_zero or any(r["step"] == step for r in self.curve):
                 return
             prompts = instance.eval[: cfg.eval_subset or len(instance.eval)]
-            answers = generate_answers(objective, pl_module.model, pl_module.extra, instance, vocab, prompts, SamplingSettings(), max_answer_tokens(instance) + 1)
+            answers = generate_answers(objective, pl_module.model, pl_module.extra, instance, vocab, prompts, SamplingSettings(), max_new)
             scores, _ = score_answers(instance, answers, [p.prompt_id for p in prompts])
             loss = trainer.callback_metrics.get("train/loss")
             row = {"step": step, "loss": float(loss) if loss is not None else None, "n": scores.n}
@@ -177,7 +176,7 @@ def train(cfg: TrainConfig, instance: Instance, run_dir: Path, objective, resume
     quiet_lightning()
     cfg = cfg.resolve()
     run_dir = Path(run_dir)
-    ckpt_dir = run_dir / "checkpoint"
+    ckpt_dir = run_dir / CHECKPOINT_DIR
     resume_path = ckpt_dir / RESUME_FILE
     if resume:
         if not resume_path.is_file():
@@ -206,7 +205,8 @@ def train(cfg: TrainConfig, instance: Instance, run_dir: Path, objective, resume
 
     start_step = 0
     if resume:
-        start_step = int(torch.load(resume_path, map_location="cpu", weights_only=True).get("global_step", 0))
+        # mmap: only the step is needed here; Lightning reads the tensors once, in fit().
+        start_step = int(torch.load(resume_path, map_location="cpu", weights_only=True, mmap=True).get("global_step", 0))
     callbacks = _callbacks(cfg, ckpt_dir, run_dir, instance, vocab, objective, sidecar, progress) + list(extra_callbacks or [])
     trainer = L.Trainer(
         max_steps=cfg.steps,

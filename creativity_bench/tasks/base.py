@@ -71,15 +71,7 @@ class TaskParams:
 
     def check_seed_capacity(self, seeded_train: int) -> None:
         """Fail if there are too few distinct seeds for the training and evaluation prompts."""
-        if self.seed_length == 0:
-            return
-        capacity = len(SEED_ALPHABET) ** self.seed_length
-        # Leave slack so that redrawing collisions stays fast.
-        if 2 * (seeded_train + self.eval_size) > capacity:
-            raise CBenchError(
-                f"seed_length={self.seed_length} gives {capacity} distinct seeds, too few for "
-                f"{seeded_train} training and {self.eval_size} evaluation seeds; use a longer seed"
-            )
+        check_seed_capacity(self.seed_length, seeded_train, self.eval_size)
 
     def to_dict(self) -> dict[str, Any]:
         """Parameters as a JSON-ready dict (field order is stable)."""
@@ -89,6 +81,19 @@ class TaskParams:
     def from_dict(cls, values: dict[str, Any]) -> TaskParams:
         """Build params from a dict, refusing unknown keys and wrong types."""
         return params_from_dict(cls, values)
+
+
+def check_seed_capacity(seed_length: int, seeded_train: int, eval_size: int) -> None:
+    """Fail unless ``seed_length`` gives enough distinct seeds for training plus evaluation."""
+    if seed_length == 0:
+        return
+    capacity = len(SEED_ALPHABET) ** seed_length
+    # Leave slack so that redrawing collisions stays fast.
+    if 2 * (seeded_train + eval_size) > capacity:
+        raise CBenchError(
+            f"seed_length={seed_length} gives {capacity} distinct seeds, too few for "
+            f"{seeded_train} training and {eval_size} evaluation seeds; use a longer seed"
+        )
 
 
 def params_from_dict(cls: type, values: dict[str, Any]) -> Any:

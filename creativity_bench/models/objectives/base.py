@@ -47,8 +47,8 @@ class Objective(ABC):
     description: ClassVar[str] = ""
     params_class: ClassVar[type[ObjectiveParams]] = ObjectiveParams
     causal: ClassVar[bool] = True
-    # Sampling options that make sense for this objective (others are refused by the CLI).
-    sampler_options: ClassVar[frozenset[str]] = frozenset({"mode", "temperature", "top_k", "top_p", "use_cache"})
+    # Whether the sampler takes a number of denoising steps (the CLI refuses it otherwise).
+    uses_diffusion_steps: ClassVar[bool] = False
 
     def __init__(self, params: ObjectiveParams | None = None, task_name: str = "") -> None:
         self.params = params if params is not None else self.params_class()

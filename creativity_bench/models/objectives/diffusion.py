@@ -66,6 +66,12 @@ def reveal_schedule(span: int, steps: int) -> list[int]:
     return [b - a for a, b in zip([0] + edges[:-1], edges)]
 
 
+def diffusion_times(batch: int, generator: torch.Generator, device, low: float, high: float) -> torch.Tensor:
+    """Low-discrepancy times in [low, high]: one uniform offset, evenly spread over the batch."""
+    u = (torch.rand(1, generator=generator, device=device) + torch.arange(batch, device=device) / batch) % 1.0
+    return low + (high - low) * u
+
+
 def mdlm_loss(logits: torch.Tensor, x0: torch.Tensor, masked: torch.Tensor, region: torch.Tensor, t: torch.Tensor) -> torch.Tensor:
     """The MDLM NELBO per region token: sum_b (1/t_b) sum_{masked} CE, over the region size."""
     ce = F.cross_entropy(logits.float().transpose(1, 2), x0, reduction="none")  # (B, T)
@@ -78,7 +84,7 @@ class MaskedDiffusion(Objective):
     description = "Masked (absorbing) discrete diffusion, MDLM's continuous-time bound."
     params_class = DiffusionParams
     causal = False
-    sampler_options = frozenset({"mode", "temperature", "top_k", "top_p", "steps"})
+    uses_diffusion_steps = True
     params: DiffusionParams
 
     def build_rows(self, enc, instance, vocab):
@@ -86,10 +92,7 @@ class MaskedDiffusion(Objective):
 
     def loss(self, model, extra, batch, generator):
         x0, region = batch["ids"], batch["region"]
-        b = x0.shape[0]
-        # Low-discrepancy times: one uniform offset, evenly spread over the batch.
-        u = (torch.rand(1, generator=generator, device=x0.device) + torch.arange(b, device=x0.device) / b) % 1.0
-        t = EPS + (1 - EPS) * u
+        t = diffusion_times(x0.shape[0], generator, x0.device, EPS, 1.0)
         masked = (torch.rand(x0.shape, generator=generator, device=x0.device) < t[:, None]) & region
         xt = torch.where(masked, torch.full_like(x0, MASK_ID), x0)
         logits = model(xt)

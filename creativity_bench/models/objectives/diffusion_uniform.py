@@ -24,9 +24,14 @@ from __future__ import annotations
 import torch
 
 from creativity_bench.models.objectives.base import register_objective
-from creativity_bench.models.objectives.diffusion import DiffusionParams, MaskedDiffusion, keyed_uniforms, region_rows
-
-EPS = 1e-3
+from creativity_bench.models.objectives.diffusion import (
+    EPS,
+    DiffusionParams,
+    MaskedDiffusion,
+    diffusion_times,
+    keyed_uniforms,
+    region_rows,
+)
 
 
 def udlm_loss(log_probs: torch.Tensor, x0: torch.Tensor, zt: torch.Tensor, region: torch.Tensor, t: torch.Tensor) -> torch.Tensor:
@@ -74,9 +79,7 @@ class UniformDiffusion(MaskedDiffusion):
         x0, region = batch["ids"], batch["region"]
         alphabet, position = self._tables(x0.device)
         n = alphabet.numel()
-        b = x0.shape[0]
-        u = (torch.rand(1, generator=generator, device=x0.device) + torch.arange(b, device=x0.device) / b) % 1.0
-        t = EPS + (1 - 2 * EPS) * u
+        t = diffusion_times(x0.shape[0], generator, x0.device, EPS, 1.0 - EPS)
         moved = (torch.rand(x0.shape, generator=generator, device=x0.device) < t[:, None]) & region
         noise = alphabet[torch.randint(0, n, x0.shape, generator=generator, device=x0.device)]
         zt = torch.where(moved, noise, x0)
