@@ -41,22 +41,30 @@ def run_cell(task: str, objective: str, preset: str, seed: int, workdir: Path, e
     return {"task": task, "objective": objective, "seed": seed, "command": " ".join(cmd[:-4] + cmd[-2:]).replace(f" --out {out}", ""), "wall_s": round(wall, 1), "results": doc}
 
 
+def sampling_label(s: dict, objective: str) -> str:
+    """How a cell decoded: greedy, or temperature T; diffusion samplers add their step count."""
+    label = "greedy" if s["mode"] == "greedy" else f"T={s['temperature']:g}"
+    if objective.startswith("diffusion"):
+        label += f", S={s['steps']}" if s.get("steps") else ", S=answer length"
+    return label
+
+
 def markdown(cells: list[dict], machine: str, preset: str) -> str:
     lines = [
         f"# `{preset}` preset calibration",
         "",
         f"Produced by `python benchmarks/calibrate.py` on {machine}, {datetime.now(timezone.utc):%Y-%m-%d}.",
-        f"Greedy decoding, fresh seeds, N evaluation prompts per run. Target: validity >= {VALIDITY_TARGET} and",
+        f"Fresh seeds, N evaluation prompts per run, decoding as in the `sampling` column. Target: validity >= {VALIDITY_TARGET} and",
         f"at most {WALL_TARGET_S:.0f} s per run (whole `cbench run`, wall clock).",
         "",
-        "| task | objective | seed | validity | creativity | memorization | diversity | train fit | N | train s | run s | ok |",
-        "|---|---|---|---|---|---|---|---|---|---|---|---|",
+        "| task | objective | seed | steps | sampling | validity | creativity | memorization | diversity | train fit | N | train s | run s | ok |",
+        "|---|---|---|---|---|---|---|---|---|---|---|---|---|---|",
     ]
     for c in cells:
         m, t = c["results"]["metrics"], c["results"]["training"]
         ok = m["validity"] >= VALIDITY_TARGET and c["wall_s"] <= WALL_TARGET_S
         lines.append(
-            f"| {c['task']} | {c['objective']} | {c['seed']} | {m['validity']:.3f} | {m['creativity']:.3f} | {m['memorization']:.3f} | "
+            f"| {c['task']} | {c['objective']} | {c['seed']} | {t['steps']} | {sampling_label(c['results']['sampling'], c['objective'])} | {m['validity']:.3f} | {m['creativity']:.3f} | {m['memorization']:.3f} | "
             f"{m['diversity']:.3f} | {m['train_fit']:.3f} | {m['n']} | {t['wall_time_s']:.0f} | {c['wall_s']:.0f} | {'yes' if ok else 'NO'} |"
         )
     return "\n".join(lines) + "\n"

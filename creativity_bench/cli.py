@@ -102,6 +102,25 @@ def tasks_command() -> None:
     console().print(table)
 
 
+@app.command("objectives")
+@user_errors
+def objectives_command() -> None:
+    """List the training objectives: built-ins and installed plugins, with their parameters."""
+    from rich.table import Table
+
+    from creativity_bench.models.objectives import get_objective, objective_names
+
+    table = Table(title="creativity-bench objectives")
+    table.add_column("objective", no_wrap=True)
+    for col in ("version", "parameters (defaults)", "description"):
+        table.add_column(col)
+    for name in objective_names():
+        cls = get_objective(name)
+        params = ", ".join(f"{k}={v}" for k, v in cls.params_class().to_dict().items()) or "-"
+        table.add_row(name, str(cls.version), params, cls.description)
+    console().print(table)
+
+
 @app.command("show")
 @user_errors
 def show_command(
@@ -348,6 +367,163 @@ def run_command(
     table.add_row(*(f"{m[k]:.3f}" for k in ("creativity", "memorization", "validity", "diversity", "train_fit")), f"{doc['training']['wall_time_s']:.1f}")
     console().print(table)
     typer.echo(f"wrote {out / 'results.json'}")
+
+
+def _split_list(values: list[str] | None) -> list[str] | None:
+    """Accept both ``--tasks a --tasks b`` and ``--tasks a,b``."""
+    if not values:
+        return None
+    return [v.strip() for item in values for v in item.split(",") if v.strip()]
+
+
+def _seed_list(values: list[str] | None, default: tuple[int, ...]) -> list[int]:
+    items = _split_list(values)
+    if items is None:
+        return list(default)
+    try:
+        return [int(v) for v in items]
+    except ValueError:
+        raise CBenchError(f"--seeds must be integers, got '{','.join(items)}'") from None
+
+
+def suite_progress(cells: list, quiet: bool):
+    """An overall progress bar over the grid, and the event hook that advances it."""
+    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+
+    progress = Progress(TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),
+                        disable=quiet, transient=False)
+    bar = progress.add_task("suite", total=len(cells))
+    verbs = {"done": "skip (complete)", "resume": "resume", "restart": "restart", "new": "run"}
+
+    def on_event(cell, state, doc) -> None:
+        if doc is None:
+            progress.update(bar, description=f"{cell.label}: {verbs[state]}")
+            return
+        m = doc["metrics"]
+        if state != "done":
+            progress.console.print(f"{cell.label}: creativity {m['creativity']:.3f}, validity {m['validity']:.3f}, "
+                                   f"memorization {m['memorization']:.3f} ({doc['training']['wall_time_s']:.0f} s training)")
+        progress.advance(bar)
+
+    return progress, on_event
+
+
+@app.command("suite")
+@user_errors
+def suite_command(
+    results: Path = typer.Argument(..., help="Results tree (RESULTS/TASK/OBJECTIVE/sSEED run directories)."),
+    tasks: Optional[list[str]] = typer.Option(None, "--tasks", help="Tasks (default: all four); repeat or comma-separate."),
+    objectives: Optional[list[str]] = typer.Option(None, "--objectives", help="Objectives (default: every registered one, plugins included)."),
+    seeds: Optional[list[str]] = typer.Option(None, "--seeds", help="Training seeds (default: 0,1,2)."),
+    preset: str = TRAIN_OPTIONS["preset"], instance_seed: int = TRAIN_OPTIONS["instance_seed"],
+    shard: Optional[str] = typer.Option(None, "--shard", help="Run only shard i of n (i/n, 1-based), e.g. $SLURM_ARRAY_TASK_ID/8."),
+    train_sets: Optional[list[str]] = TRAIN_OPTIONS["train_sets"],
+    mode: str = SAMPLE_OPTIONS["mode"], temperature: float = SAMPLE_OPTIONS["temperature"],
+    sampling_seed: int = SAMPLE_OPTIONS["sampling_seed"], dry_run: bool = typer.Option(False, "--dry-run", help="List the shard's cells and their state; run nothing."),
+    quiet: bool = TRAIN_OPTIONS["quiet"],
+) -> None:
+    """Run tasks x objectives x seeds into one results tree; skip finished runs, resume stopped ones."""
+    from creativity_bench.models.objectives import objective_names
+    from creativity_bench.suite import DEFAULT_SEEDS, cell_state, grid, parse_shard, run_suite, shard_cells
+    from creativity_bench.tasks import TASKS
+
+    shard_spec = parse_shard(shard)
+    cells = grid(_split_list(tasks) or TASKS.names(), _split_list(objectives) or objective_names(), _seed_list(seeds, DEFAULT_SEEDS))
+    mine = shard_cells(cells, shard_spec)
+    settings = _sampling(mode, temperature, 0, 1.0, 0, sampling_seed, None, 512, False)
+    for name in dict.fromkeys(c.objective for c in cells):
+        _check_sampling_fits(name, settings)
+    if dry_run:
+        for cell in mine:
+            typer.echo(f"{cell.label}\t{cell_state(cell.run_dir(results))}")
+        return
+    typer.echo(f"suite: {len(mine)} of {len(cells)} runs (shard {shard_spec[0]}/{shard_spec[1]}), preset {preset}, into {results}")
+    progress, on_event = suite_progress(mine, quiet)
+    with progress:
+        outcome = run_suite(results, mine, preset, settings, instance_seed, parse_sets(train_sets), on_event=on_event)
+    typer.echo(f"suite: {len(outcome['new'])} run, {len(outcome['resume'])} resumed, {len(outcome['restart'])} restarted, "
+               f"{len(outcome['done'])} already complete; report with `cbench report {results}`")
+
+
+@app.command("report")
+@user_errors
+def report_command(
+    results: Path = typer.Argument(..., help="Results tree written by `cbench suite`."),
+    out: Optional[Path] = typer.Option(None, "--out", "-o", help="Report folder (default: RESULTS/report)."),
+    sweep_objectives: Optional[list[str]] = typer.Option(None, "--sweep-objective", help="Objective(s) for the sampling sweeps (default: the first, ntp when present)."),
+    no_sweeps: bool = typer.Option(False, "--no-sweeps", help="Skip the sampling sweeps (seed vs temperature, seed length)."),
+    quiet: bool = TRAIN_OPTIONS["quiet"],
+) -> None:
+    """Aggregate a results tree over seeds into report.md, report.json and PNG figures."""
+    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn
+
+    from creativity_bench.report import make_report
+
+    with Progress(TextColumn("sampling sweeps"), BarColumn(), MofNCompleteColumn(), disable=quiet) as progress:
+        bar = progress.add_task("sweeps", total=None)
+        doc = make_report(results, out, _split_list(sweep_objectives), sweeps=not no_sweeps,
+                          on_sweep_point=lambda: progress.advance(bar))
+    where = out or results / "report"
+    typer.echo(f"report over {doc['runs']} runs: {where / 'report.md'} ({len(doc['figures'])} figures)")
+
+
+@app.command("submit")
+@user_errors
+def submit_command(
+    objective: str = typer.Option(..., "--objective", help="Objective to submit (registered name, entry point, or module:Class)."),
+    out: Path = typer.Option(..., "--out", "-o", help="Submission folder to create."),
+    preset: str = TRAIN_OPTIONS["preset"],
+    runs: Optional[Path] = typer.Option(None, "--runs", help="Working results tree for the training runs (default: runs/submit-PRESET); finished runs are reused."),
+    quiet: bool = TRAIN_OPTIONS["quiet"],
+) -> None:
+    """Run the leaderboard protocol (docs/leaderboard.md) for one objective and pack a submission."""
+    from creativity_bench.environment import environment
+    from creativity_bench.leaderboard.protocol import TASKS, TRAINING_SEEDS
+    from creativity_bench.leaderboard.submission import submit
+    from creativity_bench.suite import grid
+
+    runs = runs or Path("runs") / f"submit-{preset}"
+    progress, on_event = suite_progress(grid(list(TASKS), [objective], list(TRAINING_SEEDS)), quiet)
+    with progress:
+        doc = submit(objective, preset, out, runs, environment()["command"], on_event=on_event)
+    mean = doc["claimed"]["mean"]
+    typer.echo(f"submission in {out}: mean creativity {mean['creativity']:.3f}, validity {mean['validity']:.3f}; "
+               f"check it with `cbench leaderboard verify {out}`")
+
+
+leaderboard_app = typer.Typer(help="Verify submissions and build the leaderboard pages.", no_args_is_help=True)
+app.add_typer(leaderboard_app, name="leaderboard")
+
+
+@leaderboard_app.command("verify")
+@user_errors
+def leaderboard_verify_command(submission: Path = typer.Argument(..., help="Submission folder (from `cbench submit`).")) -> None:
+    """Regenerate every instance, re-score every sample, and compare with the claimed numbers."""
+    from creativity_bench.leaderboard.verify import verify
+
+    verdict = verify(submission)
+    if not verdict.ok:
+        for problem in verdict.problems:
+            typer.echo(f"rejected: {problem}", err=True)
+        raise typer.Exit(1)
+    mean = verdict.recomputed["mean"]
+    typer.echo(f"verified {submission}: {verdict.submission['objective']['name']} ({verdict.submission['preset']}), "
+               f"mean creativity {mean['creativity']:.3f}, memorization {mean['memorization']:.3f}, validity {mean['validity']:.3f}")
+
+
+@leaderboard_app.command("build")
+@user_errors
+def leaderboard_build_command(
+    directory: Path = typer.Option(Path("results/leaderboard"), "--dir", help="Folder of submission folders."),
+    markdown: Path = typer.Option(Path("LEADERBOARD.md"), "--markdown", help="Markdown page to write."),
+    html_page: Optional[Path] = typer.Option(None, "--html", help="HTML page to write (default: DIR/index.html)."),
+) -> None:
+    """Verify every submission and write LEADERBOARD.md and the static HTML page."""
+    from creativity_bench.leaderboard.site import build
+
+    html_page = html_page or directory / "index.html"
+    entries = build(directory, markdown, html_page)
+    typer.echo(f"leaderboard: {len(entries)} verified entries; wrote {markdown} and {html_page}")
 
 
 def run() -> None:

@@ -123,7 +123,8 @@ def results_document(cfg, instance, objective, train_result, settings, scores, f
     }
 
 
-def train_run(cfg, run_dir: Path, resume: bool = False, overwrite: bool = False, progress: bool = True, extra_callbacks: list | None = None):
+def train_run(cfg, run_dir: Path, resume: bool = False, overwrite: bool = False, progress: bool = True, extra_callbacks: list | None = None,
+              eval_settings=None):
     """Generate the instance, check the run directory, train: the part `cbench train` and `run` share.
 
     Returns (resolved config, instance, objective, trained LightningModule, TrainResult).
@@ -138,7 +139,8 @@ def train_run(cfg, run_dir: Path, resume: bool = False, overwrite: bool = False,
     objective = make_objective(cfg.objective, cfg.task, cfg.objective_params)
     prepare_run_dir(run_dir, resume, overwrite)
     write_instance(instance, run_dir / INSTANCE_DIR)
-    module, result = train(cfg, instance, run_dir, objective, resume=resume, progress=progress, extra_callbacks=extra_callbacks)
+    module, result = train(cfg, instance, run_dir, objective, resume=resume, progress=progress, extra_callbacks=extra_callbacks,
+                           eval_settings=eval_settings)
     return cfg, instance, objective, module, result
 
 
@@ -148,7 +150,7 @@ def run(cfg, run_dir: Path, settings, resume: bool = False, overwrite: bool = Fa
 
     run_dir = Path(run_dir)
     settings.validate()  # before training, so a bad setting costs nothing
-    cfg, instance, objective, module, result = train_run(cfg, run_dir, resume, overwrite, progress, extra_callbacks)
+    cfg, instance, objective, module, result = train_run(cfg, run_dir, resume, overwrite, progress, extra_callbacks, eval_settings=settings)
     vocab = Vocabulary.for_instance(instance)
     scores, verdicts, fit, max_new = sample_and_score(objective, module.model, module.extra, instance, vocab, settings)
     doc = results_document(cfg, instance, objective, result, settings, scores, fit, max_new)

@@ -75,7 +75,7 @@ class TrainConfig:
 
         if self.preset not in PRESETS:
             raise CBenchError(f"unknown preset '{self.preset}'" + suggest(self.preset, list(PRESETS)))
-        values = {**MODEL_PRESETS[self.preset], **train_preset(self.preset, self.task)}
+        values = {**MODEL_PRESETS[self.preset], **train_preset(self.preset, self.task, self.objective)}
         filled = {k: (getattr(self, k) if getattr(self, k) is not None else values.get(k)) for k in values}
         cfg = dataclasses.replace(self, **filled)
         if cfg.ckpt_every is None:

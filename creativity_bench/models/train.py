@@ -71,7 +71,7 @@ def checkpoint_sidecar(cfg: TrainConfig, model_cfg: ModelConfig, objective, inst
     }
 
 
-def _callbacks(cfg, ckpt_dir: Path, run_dir: Path, instance, vocab, objective, sidecar_fn, progress: bool):
+def _callbacks(cfg, ckpt_dir: Path, run_dir: Path, instance, vocab, objective, sidecar_fn, progress: bool, eval_settings=None):
     import lightning as L
 
     class Checkpointing(L.Callback):
@@ -114,7 +114,7 @@ def _callbacks(cfg, ckpt_dir: Path, run_dir: Path, instance, vocab, objective, s
             if not trainer.is_global_zero or any(r["step"] == step for r in self.curve):
                 return
             prompts = instance.eval[: cfg.eval_subset or len(instance.eval)]
-            answers = generate_answers(objective, pl_module.model, pl_module.extra, instance, vocab, prompts, SamplingSettings(), max_new)
+            answers = generate_answers(objective, pl_module.model, pl_module.extra, instance, vocab, prompts, eval_settings or SamplingSettings(), max_new)
             scores, _ = score_answers(instance, answers, [p.prompt_id for p in prompts])
             loss = trainer.callback_metrics.get("train/loss")
             row = {"step": step, "loss": float(loss) if loss is not None else None, "n": scores.n}
@@ -162,8 +162,12 @@ def quiet_lightning() -> None:
     warnings.filterwarnings("ignore", message=r".*your dataloader is not resumable.*")
 
 
-def train(cfg: TrainConfig, instance: Instance, run_dir: Path, objective, resume: bool = False, progress: bool = True, extra_callbacks: list | None = None) -> tuple[Any, TrainResult]:
+def train(cfg: TrainConfig, instance: Instance, run_dir: Path, objective, resume: bool = False, progress: bool = True,
+          extra_callbacks: list | None = None, eval_settings=None) -> tuple[Any, TrainResult]:
     """Train ``objective`` on ``instance``; writes checkpoint/, logs/ and the curve under ``run_dir``.
+
+    The periodic evaluation samples with ``eval_settings`` (default: greedy), so that `cbench run`'s
+    curve uses the same decoding as its final metrics.
 
     Returns the LightningModule (for sampling) and the training figures.
     """
@@ -207,7 +211,7 @@ def train(cfg: TrainConfig, instance: Instance, run_dir: Path, objective, resume
     if resume:
         # mmap: only the step is needed here; Lightning reads the tensors once, in fit().
         start_step = int(torch.load(resume_path, map_location="cpu", weights_only=True, mmap=True).get("global_step", 0))
-    callbacks = _callbacks(cfg, ckpt_dir, run_dir, instance, vocab, objective, sidecar, progress) + list(extra_callbacks or [])
+    callbacks = _callbacks(cfg, ckpt_dir, run_dir, instance, vocab, objective, sidecar, progress, eval_settings) + list(extra_callbacks or [])
     trainer = L.Trainer(
         max_steps=cfg.steps,
         max_epochs=1,  # one pass over an iterable that holds exactly the remaining steps

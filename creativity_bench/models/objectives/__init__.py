@@ -59,6 +59,13 @@ def get_objective(name: str) -> type[Objective]:
     return OBJECTIVES.get(name)
 
 
+def objective_names() -> list[str]:
+    """Every registered objective, built-ins first, then installed plugins (entry points)."""
+    _load_entry_points()
+    builtin = ("ntp", "teacherless", "mtp", "diffusion", "diffusion-uniform")
+    return [n for n in builtin if n in OBJECTIVES] + [n for n in OBJECTIVES.names() if n not in builtin]
+
+
 def make_objective(name: str, task_name: str, overrides: dict | None = None) -> Objective:
     """An objective instance with parameters from ``overrides`` (strings are converted)."""
     cls = get_objective(name)
@@ -66,4 +73,4 @@ def make_objective(name: str, task_name: str, overrides: dict | None = None) -> 
     return cls(params, task_name=task_name)
 
 
-__all__ = ["OBJECTIVES", "Objective", "ObjectiveParams", "register_objective", "get_objective", "make_objective", "ENTRY_POINT_GROUP"]
+__all__ = ["OBJECTIVES", "Objective", "ObjectiveParams", "register_objective", "get_objective", "make_objective", "objective_names", "ENTRY_POINT_GROUP"]

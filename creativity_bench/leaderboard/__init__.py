@@ -1,0 +1,1 @@
+"""The leaderboard: the standard protocol, submissions, verification, and the pages."""

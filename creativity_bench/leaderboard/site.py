@@ -1,0 +1,208 @@
+"""`cbench leaderboard build`: verified submissions into LEADERBOARD.md and a static HTML page.
+
+Every submission folder under the leaderboard directory is verified first; the build fails,
+naming the folder and the reason, if any is rejected, so the page never shows an unverified
+number. Entries are ranked by mean creativity over the four tasks (recomputed by the
+verifier). The HTML page is self-contained (inline CSS and JavaScript): click a column header
+to sort by it, or open it with ``#sort=COLUMN:asc|desc``.
+"""
+
+from __future__ import annotations
+
+import html
+import os
+from pathlib import Path
+from typing import Any
+
+from creativity_bench.errors import CBenchError
+from creativity_bench.io import atomic_write_text
+from creativity_bench.leaderboard.protocol import TASKS
+from creativity_bench.leaderboard.submission import SUBMISSION_FILE
+from creativity_bench.leaderboard.verify import verify
+
+FIGURE = "leaderboard.png"
+
+
+def collect_entries(directory: Path) -> list[dict[str, Any]]:
+    """Verify every submission under ``directory``; one entry per submission, best first."""
+    directory = Path(directory)
+    folders = sorted(p.parent for p in directory.glob(f"*/{SUBMISSION_FILE}"))
+    if not folders:
+        raise CBenchError(f"{directory}: no submissions (folders with {SUBMISSION_FILE})")
+    entries = []
+    for folder in folders:
+        verdict = verify(folder)
+        if not verdict.ok:
+            raise CBenchError(f"{folder}: rejected: {verdict.problems[0]}")
+        sub, rec = verdict.submission, verdict.recomputed
+        entries.append({
+            "id": folder.name,
+            "objective": sub["objective"]["name"],
+            "params": sub["objective"]["params"],
+            "preset": sub["preset"],
+            "creativity": rec["mean"]["creativity"],
+            "memorization": rec["mean"]["memorization"],
+            "validity": rec["mean"]["validity"],
+            "tasks": {t: rec["tasks"][t]["creativity"] for t in TASKS},
+            "command": sub.get("command", ""),
+            "commit": (sub.get("environment") or {}).get("git_commit") or "unknown",
+            "source_sha256": sub["objective"]["source"]["sha256"],
+        })
+    entries.sort(key=lambda e: (e["preset"], -e["creativity"], e["objective"]))
+    return entries
+
+
+def columns() -> list[tuple[str, str]]:
+    return [("rank", "#"), ("objective", "objective"), ("preset", "preset"), ("creativity", "creativity (mean)"),
+            *[(f"task_{t}", t) for t in TASKS], ("memorization", "memorization"), ("validity", "validity")]
+
+
+def cell_value(entry: dict[str, Any], key: str, rank: int) -> Any:
+    if key == "rank":
+        return rank
+    if key.startswith("task_"):
+        return entry["tasks"][key[5:]]
+    return entry[key]
+
+
+def leaderboard_markdown(entries: list[dict[str, Any]], figure: str | None = None) -> str:
+    cols = columns()
+    lines = [
+        "# creativity-bench leaderboard",
+        "",
+        "Written by `cbench leaderboard build` from the verified submissions in `results/leaderboard/`; every",
+        "number was recomputed from the submitted samples by `cbench leaderboard verify`. Creativity is the",
+        "fraction of generations that are valid, not in the training set, and distinct (SPEC 3); the",
+        "first column is its mean over the four tasks, each a mean over training seeds 0-2. Protocol:",
+        "`docs/leaderboard.md`.",
+        "",
+        "| " + " | ".join(label for _, label in cols) + " |",
+        "|" + "---|" * len(cols),
+    ]
+    for rank, e in enumerate(entries, 1):
+        values = [cell_value(e, k, rank) for k, _ in cols]
+        lines.append("| " + " | ".join(f"{v:.3f}" if isinstance(v, float) else str(v) for v in values) + " |")
+    if figure:
+        lines += ["", f"![creativity per task]({figure})"]
+    lines += ["", "## Entries", ""]
+    for e in entries:
+        lines += [f"- **{e['objective']}** (`{e['id']}`, {e['preset']}): `{e['command']}` at commit `{e['commit']}`,"
+                  f" objective source sha256 `{e['source_sha256'][:16]}`"]
+    return "\n".join(lines) + "\n"
+
+
+SCRIPT = """
+function sortTable(key, dir) {
+  var table = document.getElementById('leaderboard');
+  var body = table.tBodies[0];
+  var rows = Array.prototype.slice.call(body.rows);
+  var idx = -1;
+  var heads = table.tHead.rows[0].cells;
+  for (var i = 0; i < heads.length; i++) {
+    heads[i].removeAttribute('data-dir');
+    if (heads[i].getAttribute('data-key') === key) idx = i;
+  }
+  if (idx < 0) return;
+  var numeric = heads[idx].getAttribute('data-type') === 'number';
+  rows.sort(function (a, b) {
+    var x = a.cells[idx].getAttribute('data-value'), y = b.cells[idx].getAttribute('data-value');
+    var c = numeric ? parseFloat(x) - parseFloat(y) : x.localeCompare(y);
+    return dir === 'asc' ? c : -c;
+  });
+  rows.forEach(function (r) { body.appendChild(r); });
+  heads[idx].setAttribute('data-dir', dir);
+  table.setAttribute('data-sorted', key + ':' + dir);
+}
+document.addEventListener('DOMContentLoaded', function () {
+  var heads = document.querySelectorAll('#leaderboard thead th');
+  heads.forEach(function (th) {
+    th.addEventListener('click', function () {
+      var dir = th.getAttribute('data-dir') === 'desc' ? 'asc' : 'desc';
+      sortTable(th.getAttribute('data-key'), dir);
+    });
+  });
+  var m = /sort=([A-Za-z_]+):(asc|desc)/.exec(location.hash);
+  if (m) sortTable(m[1], m[2]);
+  document.body.setAttribute('data-ready', 'yes');
+});
+"""
+
+STYLE = """
+body { font-family: system-ui, sans-serif; margin: 2em; color: #222; }
+table { border-collapse: collapse; }
+th, td { padding: 4px 10px; border-bottom: 1px solid #ddd; text-align: right; }
+th { cursor: pointer; background: #f4f4f4; user-select: none; }
+th[data-dir=asc]::after { content: ' \\25B2'; } th[data-dir=desc]::after { content: ' \\25BC'; }
+td.text, th.text { text-align: left; }
+code { font-size: 0.85em; }
+"""
+
+
+def leaderboard_html(entries: list[dict[str, Any]], figure: str | None) -> str:
+    cols = columns()
+    text_cols = ("objective", "preset")
+    head = "".join(
+        f'<th data-key="{k}" data-type="text" class="text">{html.escape(label)}</th>' if k in text_cols
+        else f'<th data-key="{k}" data-type="number">{html.escape(label)}</th>'
+        for k, label in cols
+    )
+    body = []
+    for rank, e in enumerate(entries, 1):
+        cells = []
+        for k, _ in cols:
+            v = cell_value(e, k, rank)
+            shown = f"{v:.3f}" if isinstance(v, float) else str(v)
+            cls = ' class="text"' if k in ("objective", "preset") else ""
+            cells.append(f'<td data-value="{html.escape(str(v))}"{cls}>{html.escape(shown)}</td>')
+        body.append(f'<tr data-id="{html.escape(e["id"])}">' + "".join(cells) + "</tr>")
+    entries_html = "".join(
+        f"<li><b>{html.escape(e['objective'])}</b> ({html.escape(e['preset'])}): <code>{html.escape(e['command'])}</code> "
+        f"at commit <code>{html.escape(e['commit'])}</code></li>"
+        for e in entries
+    )
+    fig = f'<p><img src="{html.escape(figure)}" alt="creativity per task" style="max-width:100%"></p>' if figure else ""
+    return (
+        "<!DOCTYPE html>\n<html lang=\"en\"><head><meta charset=\"utf-8\"><title>creativity-bench leaderboard</title>"
+        f"<style>{STYLE}</style></head><body>\n<h1>creativity-bench leaderboard</h1>\n"
+        "<p>Every number was recomputed from the submitted samples by <code>cbench leaderboard verify</code>. "
+        "Click a column to sort.</p>\n"
+        f'<table id="leaderboard"><thead><tr>{head}</tr></thead><tbody>\n' + "\n".join(body) + "\n</tbody></table>\n"
+        f"{fig}\n<h2>Entries</h2><ul>{entries_html}</ul>\n<script>{SCRIPT}</script>\n</body></html>\n"
+    )
+
+
+def creativity_figure(entries: list[dict[str, Any]], path: Path) -> Path | None:
+    """Grouped bars: creativity per task, one bar per entry."""
+    try:
+        import matplotlib
+    except ImportError:
+        return None
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    fig, ax = plt.subplots(figsize=(8, 3.2))
+    width = 0.8 / max(len(entries), 1)
+    for i, e in enumerate(entries):
+        xs = [t + (i - (len(entries) - 1) / 2) * width for t in range(len(TASKS))]
+        ax.bar(xs, [e["tasks"][t] for t in TASKS], width=width, label=f"{e['objective']} ({e['preset']})")
+    ax.set_xticks(range(len(TASKS)), TASKS)
+    ax.set_ylabel("creativity")
+    ax.legend(fontsize=7, ncol=2)
+    fig.tight_layout()
+    tmp = path.with_name(path.name + ".tmp.png")
+    fig.savefig(tmp, dpi=110, metadata={"Software": None})
+    tmp.replace(path)
+    plt.close(fig)
+    return path
+
+
+def build(directory: Path, markdown_path: Path, html_path: Path) -> list[dict[str, Any]]:
+    """Verify, rank, and write the markdown page, the HTML page and the figure (beside the HTML)."""
+    entries = collect_entries(directory)
+    html_path = Path(html_path)
+    html_path.parent.mkdir(parents=True, exist_ok=True)
+    figure = creativity_figure(entries, html_path.parent / FIGURE)
+    atomic_write_text(html_path, leaderboard_html(entries, FIGURE if figure else None))
+    rel = os.path.relpath(figure, Path(markdown_path).parent) if figure else None
+    atomic_write_text(markdown_path, leaderboard_markdown(entries, rel))
+    return entries

@@ -1,0 +1,120 @@
+"""`cbench submit`: run the protocol for one objective and pack what the verifier needs.
+
+    SUBMISSION/submission.json            protocol, objective (name, version, params, source
+                                          hash), preset, environment, command, claimed summary
+    SUBMISSION/runs/TASK/sSEED/results.json
+    SUBMISSION/runs/TASK/sSEED/samples.jsonl   prompt_id, seed, answer per evaluation prompt
+
+Checkpoints stay in the working results tree (``--runs``), not in the submission.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import inspect
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+from creativity_bench.errors import CBenchError
+from creativity_bench.io import (
+    RESULTS_FILE,
+    SAMPLES_FILE,
+    atomic_write_bytes,
+    atomic_write_text,
+    dumps_json,
+    iter_jsonl,
+    jsonl_bytes,
+    read_json,
+)
+from creativity_bench.leaderboard.protocol import (
+    INSTANCE_SEED,
+    PRESETS,
+    TASKS,
+    TRAINING_SEEDS,
+    protocol,
+    protocol_sampling,
+)
+
+SUBMISSION_FILE = "submission.json"
+SUBMISSION_SCHEMA = "creativity-bench/submission/1"
+RUNS_DIR = "runs"
+SUMMARY_METRICS = ("creativity", "memorization", "validity", "diversity")
+
+
+def objective_source_hash(name: str) -> dict[str, str]:
+    """sha256 of the file that defines the objective class (what the entry ran)."""
+    from creativity_bench.models.objectives import get_objective
+
+    cls = get_objective(name)
+    try:
+        path = Path(inspect.getsourcefile(cls) or "")
+        data = path.read_bytes()
+    except (OSError, TypeError):
+        raise CBenchError(f"objective '{name}': cannot read its source file to hash it") from None
+    return {"module": cls.__module__, "class": cls.__qualname__, "file": path.name, "sha256": hashlib.sha256(data).hexdigest()}
+
+
+def summary(per_run: dict[str, dict[str, dict[str, float]]]) -> dict[str, Any]:
+    """Per-task mean over seeds, and the mean over tasks, of each summary metric."""
+    tasks = {}
+    for task, runs in per_run.items():
+        tasks[task] = {m: sum(r[m] for r in runs.values()) / len(runs) for m in SUMMARY_METRICS}
+    overall = {m: sum(t[m] for t in tasks.values()) / len(tasks) for m in SUMMARY_METRICS} if tasks else {}
+    return {"tasks": tasks, "mean": overall}
+
+
+def pack(runs_root: Path, out: Path, objective: str, preset: str, command: str) -> dict[str, Any]:
+    """Copy each protocol run's results.json and minimal samples into OUT; write submission.json last."""
+    from creativity_bench.environment import environment
+    from creativity_bench.models.objectives import make_objective
+    from creativity_bench.suite import Cell
+
+    per_run: dict[str, dict[str, dict[str, float]]] = {}
+    obj = make_objective(objective, TASKS[0])
+    for task in TASKS:
+        for seed in TRAINING_SEEDS:
+            src = Cell(task, objective, seed).run_dir(runs_root)
+            doc = read_json(src / RESULTS_FILE, "results file")
+            samples = [{"prompt_id": row["prompt_id"], "seed": row["seed"], "answer": row["answer"]} for _, row in iter_jsonl(src / SAMPLES_FILE)]
+            dst = out / RUNS_DIR / task / f"s{seed}"
+            atomic_write_bytes(dst / SAMPLES_FILE, jsonl_bytes(samples))
+            atomic_write_text(dst / RESULTS_FILE, dumps_json(doc))
+            per_run.setdefault(task, {})[f"s{seed}"] = {m: doc["metrics"][m] for m in SUMMARY_METRICS}
+    doc = {
+        "schema": SUBMISSION_SCHEMA,
+        "protocol": protocol(),
+        "preset": preset,
+        "objective": {"name": obj.name, "version": obj.version, "params": obj.resolved_params(), "source": objective_source_hash(objective)},
+        "command": command,
+        "environment": environment(),
+        "claimed": summary(per_run),
+    }
+    atomic_write_text(out / SUBMISSION_FILE, dumps_json(doc))
+    return doc
+
+
+def submit(objective: str, preset: str, out: Path, runs_root: Path, command: str,
+           on_event: Callable | None = None) -> dict[str, Any]:
+    """Run (or finish) the protocol's grid for ``objective`` in ``runs_root``, then pack it into ``out``."""
+    from creativity_bench.models.sampling import SamplingSettings
+    from creativity_bench.suite import grid, run_suite
+
+    if preset not in PRESETS:
+        raise CBenchError(f"unknown preset '{preset}' (choose from: {', '.join(PRESETS)})")
+    out = Path(out)
+    if (out / SUBMISSION_FILE).exists():
+        raise CBenchError(f"{out}: already holds a submission; choose another --out")
+    if out.exists() and any(out.iterdir()):
+        raise CBenchError(f"{out}: not empty; choose another --out")
+    settings = SamplingSettings(**protocol_sampling())
+    cells = grid(list(TASKS), [objective], list(TRAINING_SEEDS))
+    run_suite(runs_root, cells, preset, settings, INSTANCE_SEED, on_event=on_event)
+    return pack(Path(runs_root), out, objective, preset, command)
+
+
+def read_submission(path: Path) -> dict[str, Any]:
+    doc = read_json(Path(path) / SUBMISSION_FILE, "submission file")
+    if doc.get("schema") != SUBMISSION_SCHEMA:
+        raise CBenchError(f"{path}: not a creativity-bench submission (schema {doc.get('schema')!r})")
+    return doc

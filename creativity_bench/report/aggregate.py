@@ -1,0 +1,106 @@
+"""Reading a results tree and aggregating over training seeds (mean and sample standard deviation)."""
+
+from __future__ import annotations
+
+import math
+from collections import defaultdict
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from creativity_bench.errors import CBenchError
+from creativity_bench.io import RESULTS_FILE, read_json
+
+METRICS = ("creativity", "memorization", "validity", "diversity", "train_fit")
+CURVE_METRICS = ("creativity", "validity", "memorization", "diversity")
+
+
+@dataclass(frozen=True)
+class RunRecord:
+    """One finished run of a results tree."""
+
+    task: str
+    objective: str
+    seed: int
+    preset: str
+    path: Path
+    results: dict[str, Any]
+
+    @property
+    def metrics(self) -> dict[str, float]:
+        return self.results["metrics"]
+
+
+def collect_runs(root: Path) -> list[RunRecord]:
+    """Every RESULTS/TASK/OBJECTIVE/sSEED/results.json under ``root``, in a fixed order."""
+    root = Path(root)
+    if not root.is_dir():
+        raise CBenchError(f"{root}: no such results directory")
+    records = []
+    for path in sorted(root.glob(f"*/*/s*/{RESULTS_FILE}")):
+        doc = read_json(path, "results file")
+        try:
+            records.append(RunRecord(doc["task"]["name"], doc["objective"]["name"], int(doc["training"]["seed"]),
+                                     doc["model"]["preset"], path.parent, doc))
+        except (KeyError, TypeError, ValueError):
+            raise CBenchError(f"{path}: malformed results file (missing task, objective, seed or preset)") from None
+    if not records:
+        raise CBenchError(f"{root}: no finished runs (expected TASK/OBJECTIVE/sSEED/{RESULTS_FILE}); run `cbench suite {root}` first")
+    presets = sorted({r.preset for r in records})
+    if len(presets) > 1:
+        raise CBenchError(f"{root}: runs of several presets ({', '.join(presets)}) in one tree; report them separately")
+    return records
+
+
+def mean_std(values: list[float]) -> tuple[float, float]:
+    """Mean and sample standard deviation (n - 1 in the denominator; 0 for a single value)."""
+    n = len(values)
+    mean = sum(values) / n
+    if n < 2:
+        return mean, 0.0
+    return mean, math.sqrt(sum((v - mean) ** 2 for v in values) / (n - 1))
+
+
+def ordered(names: list[str], preferred: list[str] | tuple[str, ...]) -> list[str]:
+    """``names`` in ``preferred`` order, the rest after in first-seen order."""
+    return [n for n in preferred if n in names] + [n for n in dict.fromkeys(names) if n not in preferred]
+
+
+def aggregate(records: list[RunRecord], task_order: list[str], objective_order: list[str]) -> list[dict[str, Any]]:
+    """One row per (task, objective): seeds, and mean/std of every metric."""
+    groups: dict[tuple[str, str], list[RunRecord]] = defaultdict(list)
+    for r in records:
+        groups[(r.task, r.objective)].append(r)
+    rows = []
+    for task in ordered([r.task for r in records], task_order):
+        for objective in ordered([r.objective for r in records], objective_order):
+            group = groups.get((task, objective))
+            if not group:
+                continue
+            row: dict[str, Any] = {"task": task, "objective": objective, "seeds": sorted(r.seed for r in group)}
+            for m in METRICS:
+                row[m], row[f"{m}_std"] = mean_std([float(r.metrics[m]) for r in group])
+            row["n_prompts"] = group[0].metrics["n"]
+            rows.append(row)
+    return rows
+
+
+def aggregate_curves(records: list[RunRecord]) -> dict[tuple[str, str], dict[str, list[float]]]:
+    """Mean creativity/validity/... over seeds at each evaluated step, per (task, objective).
+
+    Only steps every seed evaluated are kept, so a point is always a mean over the same runs.
+    """
+    groups: dict[tuple[str, str], list[RunRecord]] = defaultdict(list)
+    for r in records:
+        groups[(r.task, r.objective)].append(r)
+    out = {}
+    for key, group in groups.items():
+        per_run = [{row["step"]: row for row in r.results.get("curve") or []} for r in group]
+        steps = sorted(set.intersection(*(set(c) for c in per_run))) if per_run else []
+        if not steps:
+            continue
+        curve: dict[str, list[float]] = {"step": [float(s) for s in steps]}
+        for m in CURVE_METRICS:
+            curve[m] = [mean_std([float(c[s][m]) for c in per_run])[0] for s in steps]
+        out[key] = curve
+    return out

@@ -1,0 +1,112 @@
+"""`cbench report`: a results tree into report.md, report.json and PNG figures."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+from creativity_bench.errors import CBenchError
+from creativity_bench.io import atomic_write_text, dumps_json
+from creativity_bench.report import figures
+from creativity_bench.report.aggregate import METRICS, aggregate, aggregate_curves, collect_runs, ordered
+from creativity_bench.report.sweeps import all_points, seed_length_points, seed_temperature_points, sweep_table
+
+REPORT_SCHEMA = "creativity-bench/report/1"
+TASK_ORDER = ("sibling", "triangle", "circle", "line")
+OBJECTIVE_ORDER = ("ntp", "teacherless", "mtp", "diffusion", "diffusion-uniform")
+
+
+def fmt(mean: float, std: float) -> str:
+    return f"{mean:.3f} ± {std:.3f}"
+
+
+def metrics_markdown(rows: list[dict[str, Any]]) -> list[str]:
+    lines = ["| task | objective | seeds | " + " | ".join(m.replace("_", " ") for m in METRICS) + " |",
+             "|---|---|---|" + "---|" * len(METRICS)]
+    for r in rows:
+        cells = " | ".join(fmt(r[m], r[f"{m}_std"]) for m in METRICS)
+        lines.append(f"| {r['task']} | {r['objective']} | {','.join(map(str, r['seeds']))} | {cells} |")
+    return lines
+
+
+def sweep_markdown(rows: list[dict[str, Any]]) -> list[str]:
+    lines = ["| task | objective | seed length | decoding | creativity | validity | memorization | diversity |",
+             "|---|---|---|---|---|---|---|---|"]
+    for r in rows:
+        length = "null" if r["seed_length"] == 0 else str(r["seed_length"])
+        lines.append(f"| {r['task']} | {r['objective']} | {length} | {r['decoding']} | "
+                     + " | ".join(fmt(r[m], r[f"{m}_std"]) for m in ("creativity", "validity", "memorization", "diversity")) + " |")
+    return lines
+
+
+def make_report(root: Path, out: Path | None = None, sweep_objectives: list[str] | None = None, sweeps: bool = True,
+                on_sweep_point: Callable[[], None] | None = None) -> dict[str, Any]:
+    """Aggregate ``root`` and write OUT/report.md, OUT/report.json and OUT/*.png (OUT defaults to ROOT/report)."""
+    root = Path(root)
+    out = Path(out) if out else root / "report"
+    records = collect_runs(root)
+    tasks = ordered([r.task for r in records], TASK_ORDER)
+    objectives = ordered([r.objective for r in records], OBJECTIVE_ORDER)
+    rows = aggregate(records, tasks, objectives)
+    curves = aggregate_curves(records)
+    preset = records[0].preset
+    if sweep_objectives is None:
+        sweep_objectives = [objectives[0]]
+    unknown = [o for o in sweep_objectives if o not in objectives]
+    if unknown:
+        raise CBenchError(f"--sweep-objective {unknown[0]}: no runs of it in {root} (found: {', '.join(objectives)})")
+
+    figs = {
+        "creativity_memorization": figures.metric_bars(rows, tasks, objectives, out / "creativity_memorization.png"),
+        "validity_diversity": figures.metric_bars(rows, tasks, objectives, out / "validity_diversity.png", ("validity", "diversity")),
+    }
+    if curves:
+        figs["training_curves"] = figures.training_curves(curves, tasks, objectives, out / "training_curves.png")
+    sweep_rows: list[dict[str, Any]] = []
+    if sweeps:
+        chosen = [r for r in records if r.objective in sweep_objectives]
+        sweep_rows = sweep_table(chosen, root, all_points(), on_sweep_point)
+        st_keys = {(p.seed_length, p.decoding) for p in seed_temperature_points()}
+        sl_keys = {(p.seed_length, p.decoding) for p in seed_length_points()}
+        for objective in sweep_objectives:
+            mine = [r for r in sweep_rows if r["objective"] == objective and (r["seed_length"], r["decoding"]) in st_keys]
+            figs[f"seed_vs_temperature_{objective}"] = figures.seed_temperature(mine, tasks, objective, out / f"seed_vs_temperature_{objective}.png")
+        length_rows = [r for r in sweep_rows if (r["seed_length"], r["decoding"]) in sl_keys]
+        figs["seed_length"] = figures.seed_length(length_rows, tasks, sweep_objectives, out / "seed_length.png")
+
+    doc = {"schema": REPORT_SCHEMA, "results": str(root), "preset": preset, "runs": len(records), "tasks": tasks,
+           "objectives": objectives, "rows": rows, "sweep_objectives": sweep_objectives if sweeps else [],
+           "sweeps": sweep_rows, "figures": {k: v.name for k, v in figs.items()}}
+    atomic_write_text(out / "report.json", dumps_json(doc))
+    atomic_write_text(out / "report.md", report_markdown(doc))
+    return doc
+
+
+def report_markdown(doc: dict[str, Any]) -> str:
+    figs = doc["figures"]
+    lines = [
+        f"# creativity-bench report: `{doc['preset']}` preset",
+        "",
+        f"Written by `cbench report` from {doc['runs']} runs. Each cell is the mean ± sample standard deviation over",
+        "training seeds of the run's final evaluation (every evaluation prompt, fresh seeds).",
+        "",
+        *metrics_markdown(doc["rows"]),
+        "",
+        "## Creativity and memorization",
+        "",
+        f"![creativity and memorization]({figs['creativity_memorization']})",
+        "",
+        f"![validity and diversity]({figs['validity_diversity']})",
+    ]
+    if "training_curves" in figs:
+        lines += ["", "## Over training", "", "Periodic evaluation on a subset of the evaluation prompts, mean over seeds.",
+                  "", f"![training curves]({figs['training_curves']})"]
+    if doc["sweeps"]:
+        lines += ["", "## Seed-conditioning against temperature, and seed length", "",
+                  "Re-sampled from the trained checkpoints (no retraining). A null seed (length 0) drops the seed",
+                  "prefix; other lengths than the instance's use fresh seeds of that length.", ""]
+        for objective in doc["sweep_objectives"]:
+            lines += [f"![seed vs temperature, {objective}]({figs[f'seed_vs_temperature_{objective}']})", ""]
+        lines += [f"![seed length]({figs['seed_length']})", "", *sweep_markdown(doc["sweeps"])]
+    return "\n".join(lines) + "\n"

@@ -1,0 +1,102 @@
+"""cbench leaderboard verify: accepts an honest submission, rejects each kind of tampering."""
+
+from __future__ import annotations
+
+import json
+import shutil
+from collections.abc import Callable
+from pathlib import Path
+
+import pytest
+
+from creativity_bench.leaderboard.verify import verify
+
+
+def edit_json(path: Path, change: Callable[[dict], None]) -> None:
+    doc = json.loads(path.read_text())
+    change(doc)
+    path.write_text(json.dumps(doc))
+
+
+def edit_lines(path: Path, change: Callable[[list[str]], list[str]]) -> None:
+    path.write_text("".join(line + "\n" for line in change(path.read_text().splitlines())))
+
+
+def set_answer(lines: list[str], index: int, answer: str) -> list[str]:
+    row = json.loads(lines[index])
+    row["answer"] = answer
+    return lines[:index] + [json.dumps(row)] + lines[index + 1 :]
+
+
+def training_answer() -> str:
+    from creativity_bench.tasks import make_task
+
+    return make_task("circle", "smoke").generate(0).train[0].answer
+
+
+def other_instance_seed(lines: list[str]) -> list[str]:
+    row = json.loads(lines[0])
+    row["seed"] = "zzzzzzzzzz"
+    return [json.dumps(row)] + lines[1:]
+
+
+def test_honest_submission_is_accepted(smoke_submission):
+    verdict = verify(smoke_submission)
+    assert verdict.ok, verdict.problems
+    claimed = json.loads((smoke_submission / "submission.json").read_text())["claimed"]
+    assert verdict.recomputed["mean"] == pytest.approx(claimed["mean"], abs=1e-12)
+    for task, values in claimed["tasks"].items():
+        assert verdict.recomputed["tasks"][task] == pytest.approx(values, abs=1e-12)
+
+
+RUN = Path("runs/circle/s1")
+
+TAMPERING = {
+    "claimed run metric": (lambda d: edit_json(d / RUN / "results.json", lambda r: r["metrics"].update(validity=r["metrics"]["validity"] + 0.01)), "claimed validity"),
+    "claimed summary": (lambda d: edit_json(d / "submission.json", lambda s: s["claimed"]["mean"].update(creativity=0.9)), "claimed overall mean creativity"),
+    "claimed task mean": (lambda d: edit_json(d / "submission.json", lambda s: s["claimed"]["tasks"]["line"].update(memorization=0.5)), "claimed line mean memorization"),
+    "changed answer": (lambda d: edit_lines(d / RUN / "samples.jsonl", lambda ls: set_answer(ls, 0, training_answer())), "the samples give"),
+    "samples missing": (lambda d: (d / RUN / "samples.jsonl").unlink(), "samples are missing"),
+    "one sample missing": (lambda d: edit_lines(d / RUN / "samples.jsonl", lambda ls: ls[:-1]), "have no sample"),
+    "duplicated sample": (lambda d: edit_lines(d / RUN / "samples.jsonl", lambda ls: ls + [ls[0]]), "duplicates prompt"),
+    "malformed line": (lambda d: edit_lines(d / RUN / "samples.jsonl", lambda ls: ls[:1] + ["{not json"] + ls[1:]), "malformed (not JSON)"),
+    "malformed field": (lambda d: edit_lines(d / RUN / "samples.jsonl", lambda ls: [json.dumps({"prompt_id": "0", "seed": "x", "answer": ""})] + ls[1:]), "malformed"),
+    "another instance's samples": (lambda d: edit_lines(d / RUN / "samples.jsonl", other_instance_seed), "from another instance"),
+    "unknown prompt": (lambda d: edit_lines(d / RUN / "samples.jsonl", lambda ls: ls + [json.dumps({"prompt_id": 99999, "seed": "a", "answer": ""})]), "not an evaluation prompt"),
+    "fingerprint": (lambda d: edit_json(d / RUN / "results.json", lambda r: r["task"].update(fingerprint="0" * 64)), "fingerprint differs"),
+    "protocol seeds": (lambda d: edit_json(d / "submission.json", lambda s: s["protocol"].update(training_seeds=[0, 1])), "protocol.training_seeds"),
+    "protocol sampling": (lambda d: edit_json(d / "submission.json", lambda s: s["protocol"]["sampling"].update(mode="temperature")), "protocol.sampling.mode"),
+    "run sampling": (lambda d: edit_json(d / RUN / "results.json", lambda r: r["sampling"].update(temperature=0.7)), "sampling.temperature"),
+    "run training seed": (lambda d: edit_json(d / RUN / "results.json", lambda r: r["training"].update(seed=7)), "training seed"),
+    "run objective": (lambda d: edit_json(d / RUN / "results.json", lambda r: r["objective"].update(name="teacherless")), "trained objective"),
+    "run missing": (lambda d: shutil.rmtree(d / RUN), "run is missing"),
+    "extra run": (lambda d: shutil.copytree(d / RUN, d / "runs/circle/s3"), "not a run of the protocol"),
+    "results missing": (lambda d: (d / RUN / "results.json").unlink(), "results.json is missing"),
+    "no submission file": (lambda d: (d / "submission.json").unlink(), "submission file"),
+}
+
+
+@pytest.mark.parametrize("kind", list(TAMPERING))
+def test_tampered_submission_is_rejected_with_the_reason(smoke_submission, tmp_path, kind):
+    tamper, reason = TAMPERING[kind]
+    copy = tmp_path / "sub"
+    shutil.copytree(smoke_submission, copy)
+    tamper(copy)
+    verdict = verify(copy)
+    assert not verdict.ok
+    assert any(reason in p for p in verdict.problems), verdict.problems
+
+
+def test_verify_cli_exit_codes(smoke_submission, tmp_path):
+    from typer.testing import CliRunner
+
+    from creativity_bench.cli import app
+
+    ok = CliRunner().invoke(app, ["leaderboard", "verify", str(smoke_submission)])
+    assert ok.exit_code == 0 and "verified" in ok.output
+    copy = tmp_path / "sub"
+    shutil.copytree(smoke_submission, copy)
+    (copy / RUN / "samples.jsonl").unlink()
+    bad = CliRunner().invoke(app, ["leaderboard", "verify", str(copy)])
+    assert bad.exit_code == 1 and "rejected: circle/s1: samples are missing" in bad.output
+    assert "Traceback" not in bad.output

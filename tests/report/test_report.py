@@ -1,0 +1,102 @@
+"""cbench report: tables equal means computed directly from the results files; figures exist."""
+
+from __future__ import annotations
+
+import json
+import statistics
+from pathlib import Path
+
+import pytest
+
+from creativity_bench.errors import CBenchError
+from creativity_bench.report import make_report
+from creativity_bench.report.aggregate import METRICS, mean_std
+from tests.conftest import SUITE_OBJECTIVES, SUITE_SEEDS, SUITE_TASKS
+
+
+@pytest.fixture(scope="module")
+def report(smoke_suite, tmp_path_factory):
+    out = tmp_path_factory.mktemp("report")
+    return make_report(smoke_suite, out, sweep_objectives=["ntp"]), out
+
+
+def direct_means(root: Path) -> dict[tuple[str, str], dict[str, tuple[float, float]]]:
+    """Mean and sample std of each metric, read straight from every results.json."""
+    values: dict[tuple[str, str], dict[str, list[float]]] = {}
+    for path in root.glob("*/*/s*/results.json"):
+        doc = json.loads(path.read_text())
+        group = values.setdefault((doc["task"]["name"], doc["objective"]["name"]), {m: [] for m in METRICS})
+        for m in METRICS:
+            group[m].append(doc["metrics"][m])
+    return {k: {m: (statistics.mean(v), statistics.stdev(v)) for m, v in g.items()} for k, g in values.items()}
+
+
+def test_mean_std_matches_statistics():
+    data = [0.1, 0.5, 0.25]
+    assert mean_std(data) == pytest.approx((statistics.mean(data), statistics.stdev(data)), abs=1e-15)
+    assert mean_std([0.3]) == (0.3, 0.0)
+
+
+def test_report_rows_equal_direct_means(report, smoke_suite):
+    doc, _ = report
+    expected = direct_means(smoke_suite)
+    assert {(r["task"], r["objective"]) for r in doc["rows"]} == set(expected) == {(t, o) for t in SUITE_TASKS for o in SUITE_OBJECTIVES}
+    for row in doc["rows"]:
+        assert row["seeds"] == list(SUITE_SEEDS)
+        for m in METRICS:
+            mean, std = expected[(row["task"], row["objective"])][m]
+            assert row[m] == pytest.approx(mean, abs=1e-12)
+            assert row[f"{m}_std"] == pytest.approx(std, abs=1e-12)
+
+
+def test_markdown_table_shows_the_same_numbers(report, smoke_suite):
+    doc, out = report
+    text = (out / "report.md").read_text()
+    expected = direct_means(smoke_suite)
+    for (task, objective), metrics in expected.items():
+        line = next(x for x in text.splitlines() if x.startswith(f"| {task} | {objective} |"))
+        cells = [c.strip() for c in line.strip("|").split("|")][3:]
+        for m, cell in zip(METRICS, cells):
+            mean, std = metrics[m]
+            assert cell == f"{mean:.3f} ± {std:.3f}"
+
+
+def test_figures_and_sweeps_are_written(report):
+    doc, out = report
+    for name in doc["figures"].values():
+        data = (out / name).read_bytes()
+        assert data[:8] == b"\x89PNG\r\n\x1a\n" and len(data) > 2000
+    assert set(doc["figures"]) >= {"creativity_memorization", "training_curves", "seed_vs_temperature_ntp", "seed_length"}
+    points = {(r["seed_length"], r["decoding"]) for r in doc["sweeps"]}
+    assert points == {(length, d) for length in (10, 0) for d in ("greedy", "T=0.5", "T=1", "T=2")} | {(2, "greedy"), (4, "greedy")}
+    assert all(r["objective"] == "ntp" and r["runs"] == len(SUITE_SEEDS) for r in doc["sweeps"])
+
+
+def test_sweeps_reuse_cached_points(report, smoke_suite, tmp_path):
+    calls = []
+    make_report(smoke_suite, tmp_path, sweep_objectives=["ntp"], on_sweep_point=lambda: calls.append(1))
+    cached = list((smoke_suite / "sweeps").rglob("*.json"))
+    assert len(cached) == len(SUITE_TASKS) * len(SUITE_SEEDS) * 10
+    before = {p: p.stat().st_mtime_ns for p in cached}
+    make_report(smoke_suite, tmp_path, sweep_objectives=["ntp"])
+    assert {p: p.stat().st_mtime_ns for p in cached} == before
+
+
+def test_greedy_sweep_point_equals_the_run_itself(report, smoke_suite):
+    """Seed length 10 with greedy decoding is the run's own setting: same scores as results.json."""
+    doc, _ = report
+    direct = direct_means(smoke_suite)
+    for r in doc["sweeps"]:
+        if r["seed_length"] == 10 and r["decoding"] == "greedy":
+            assert r["creativity"] == pytest.approx(direct[(r["task"], "ntp")]["creativity"][0], abs=1e-12)
+            assert r["validity"] == pytest.approx(direct[(r["task"], "ntp")]["validity"][0], abs=1e-12)
+
+
+def test_report_errors(tmp_path, smoke_suite):
+    with pytest.raises(CBenchError, match="no such results directory"):
+        make_report(tmp_path / "missing")
+    (tmp_path / "empty").mkdir()
+    with pytest.raises(CBenchError, match="no finished runs"):
+        make_report(tmp_path / "empty")
+    with pytest.raises(CBenchError, match="no runs of it"):
+        make_report(smoke_suite, tmp_path / "r", sweep_objectives=["teacherless"])
