@@ -41,6 +41,23 @@ def run_cell(task: str, objective: str, preset: str, seed: int, workdir: Path, e
     return {"task": task, "objective": objective, "seed": seed, "command": " ".join(cmd[:-4] + cmd[-2:]).replace(f" --out {out}", ""), "wall_s": round(wall, 1), "results": doc}
 
 
+def suite_cells(root: Path, tasks: list[str], objectives: list[str], seed: int, preset: str) -> list[dict]:
+    """Cells read from a suite tree (RESULTS/TASK/OBJECTIVE/sSEED/results.json)."""
+    cells = []
+    for task in tasks:
+        for objective in objectives:
+            path = root / task / objective / f"s{seed}" / "results.json"
+            if not path.exists():
+                raise SystemExit(f"{path}: missing; run `cbench suite {root} --preset {preset}` first")
+            doc = json.loads(path.read_text())
+            if doc["model"]["preset"] != preset:
+                raise SystemExit(f"{path}: preset {doc['model']['preset']}, not {preset}")
+            cells.append({"task": task, "objective": objective, "seed": seed,
+                          "command": f"cbench suite {root} --preset {preset} (cell {task}/{objective}/s{seed})",
+                          "wall_s": doc["run_wall_time_s"], "results": doc})
+    return cells
+
+
 def sampling_label(s: dict, objective: str) -> str:
     """How a cell decoded: greedy, or temperature T; diffusion samplers add their step count."""
     label = "greedy" if s["mode"] == "greedy" else f"T={s['temperature']:g}"
@@ -78,14 +95,20 @@ def main() -> None:
     ap.add_argument("--seed", type=int, default=0)
     ap.add_argument("--out", type=Path, default=Path("results/calibration"))
     ap.add_argument("--keep-runs", action="store_true", help="Keep the run directories under OUT/runs.")
+    ap.add_argument("--from-suite", type=Path, default=None, metavar="RESULTS",
+                    help="Tabulate the --seed runs of a finished `cbench suite` tree instead of running cells; "
+                         "run s is then the run's own wall time (results.json run_wall_time_s, no process start-up).")
     ap.add_argument("extra", nargs="*", help="Extra `cbench run` options after --, e.g. -- --steps 100.")
     args = ap.parse_args()
+    args.keep_runs = args.keep_runs or bool(args.from_suite)  # nothing to clean up
 
     machine = f"{cpu_name()}, {os.cpu_count()} cores, Python {platform.python_version()}"
     workdir = args.out / "runs" if args.keep_runs else Path(tempfile.mkdtemp(prefix="cbench-calibrate-"))
     cells = []
+    if args.from_suite:
+        cells = suite_cells(args.from_suite, args.tasks, args.objectives, args.seed, args.preset)
     try:
-        for task in args.tasks:
+        for task in (args.tasks if not args.from_suite else []):
             for objective in args.objectives:
                 cell = run_cell(task, objective, args.preset, args.seed, workdir, args.extra)
                 m = cell["results"]["metrics"]

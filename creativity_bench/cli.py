@@ -425,10 +425,10 @@ def suite_command(
     """Run tasks x objectives x seeds into one results tree; skip finished runs, resume stopped ones."""
     from creativity_bench.models.objectives import objective_names
     from creativity_bench.suite import DEFAULT_SEEDS, cell_state, grid, parse_shard, run_suite, shard_cells
-    from creativity_bench.tasks import TASKS
+    from creativity_bench.tasks import task_names
 
     shard_spec = parse_shard(shard)
-    cells = grid(_split_list(tasks) or TASKS.names(), _split_list(objectives) or objective_names(), _seed_list(seeds, DEFAULT_SEEDS))
+    cells = grid(_split_list(tasks) or task_names(), _split_list(objectives) or objective_names(), _seed_list(seeds, DEFAULT_SEEDS))
     mine = shard_cells(cells, shard_spec)
     settings = _sampling(mode, temperature, 0, 1.0, 0, sampling_seed, None, 512, False)
     for name in dict.fromkeys(c.objective for c in cells):

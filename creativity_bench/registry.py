@@ -52,3 +52,8 @@ class Registry(Generic[T]):
 
     def __len__(self) -> int:
         return len(self._items)
+
+
+# The built-in objectives in the order tables list them (kept here, torch-free, so that reports
+# can order objectives without importing the model zoo).
+BUILTIN_OBJECTIVES = ("ntp", "teacherless", "mtp", "diffusion", "diffusion-uniform")

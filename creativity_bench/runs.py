@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import json
 import shutil
+import time
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -150,10 +151,14 @@ def run(cfg, run_dir: Path, settings, resume: bool = False, overwrite: bool = Fa
 
     run_dir = Path(run_dir)
     settings.validate()  # before training, so a bad setting costs nothing
+    started = time.perf_counter()
     cfg, instance, objective, module, result = train_run(cfg, run_dir, resume, overwrite, progress, extra_callbacks, eval_settings=settings)
     vocab = Vocabulary.for_instance(instance)
     scores, verdicts, fit, max_new = sample_and_score(objective, module.model, module.extra, instance, vocab, settings)
     doc = results_document(cfg, instance, objective, result, settings, scores, fit, max_new)
+    # Wall time of this process's part of the run (instance, training, sampling, scoring); a
+    # resumed run counts only the part after the resume.
+    doc["run_wall_time_s"] = round(time.perf_counter() - started, 2)
     atomic_write_bytes(run_dir / SAMPLES_FILE, samples_lines(verdicts))
     atomic_write_text(run_dir / RESULTS_FILE, dumps_json(doc))
     return doc

@@ -10,8 +10,10 @@ from __future__ import annotations
 
 from typing import Any
 
+from creativity_bench.tasks import STUDY_ORDER
+
 PROTOCOL_VERSION = 1
-TASKS = ("sibling", "triangle", "circle", "line")
+TASKS = STUDY_ORDER
 TRAINING_SEEDS = (0, 1, 2)
 INSTANCE_SEED = 0
 PRESETS = ("smoke", "cpu", "paper")  # smoke only for tests: the leaderboard page lists cpu and paper

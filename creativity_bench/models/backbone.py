@@ -143,8 +143,9 @@ class GPT(nn.Module):
         return x
 
     def logits(self, h: torch.Tensor) -> torch.Tensor:
-        """The tied output layer."""
-        return h @ self.wte.weight.t()
+        """The tied output layer, in float32 even under bf16 autocast (sampling reads these)."""
+        with torch.autocast(h.device.type, enabled=False):
+            return h.float() @ self.wte.weight.float().t()
 
     def forward(self, idx: torch.Tensor, cache: KVCache | None = None) -> torch.Tensor:
         return self.logits(self.hidden(idx, cache))

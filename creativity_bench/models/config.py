@@ -31,6 +31,9 @@ class TrainConfig:
     steps: int | None = None
     batch_size: int | None = None
     lr: float | None = None
+    # How the preset's learning rate follows a --batch-size other than the preset's (when --lr
+    # is not given): "sqrt" (the Adam rule of thumb), "linear", or "none".
+    lr_scaling: str = "sqrt"
     warmup: int | None = None
     schedule: str | None = None  # "constant" after warmup (the study) or "cosine" decay to 10%
     weight_decay: float = 0.0
@@ -77,6 +80,8 @@ class TrainConfig:
             raise CBenchError(f"unknown preset '{self.preset}'" + suggest(self.preset, list(PRESETS)))
         values = {**MODEL_PRESETS[self.preset], **train_preset(self.preset, self.task, self.objective)}
         filled = {k: (getattr(self, k) if getattr(self, k) is not None else values.get(k)) for k in values}
+        if self.lr is None and self.batch_size is not None and self.batch_size != values["batch_size"]:
+            filled["lr"] = scaled_lr(values["lr"], values["batch_size"], self.batch_size, self.lr_scaling)
         cfg = dataclasses.replace(self, **filled)
         if cfg.ckpt_every is None:
             cfg = dataclasses.replace(cfg, ckpt_every=cfg.eval_every or max(1, cfg.steps // 10))
@@ -101,8 +106,21 @@ class TrainConfig:
             raise CBenchError("depth * aspect (the width) must be a multiple of head_dim")
         if self.schedule is not None and self.schedule not in ("constant", "cosine"):
             raise CBenchError(f"schedule must be constant or cosine, got '{self.schedule}'")
+        if self.lr_scaling not in LR_SCALING:
+            raise CBenchError(f"lr-scaling must be one of {', '.join(LR_SCALING)}, got '{self.lr_scaling}'")
         if self.compile not in ("auto", "on", "off"):
             raise CBenchError(f"compile must be auto, on or off, got '{self.compile}'")
+
+
+LR_SCALING = ("sqrt", "linear", "none")
+
+
+def scaled_lr(lr: float, base_batch: int, batch: int, rule: str) -> float:
+    """The preset's learning rate moved to another batch size by ``rule``."""
+    if rule not in LR_SCALING:
+        raise CBenchError(f"lr-scaling must be one of {', '.join(LR_SCALING)}, got '{rule}'")
+    ratio = batch / base_batch
+    return lr * (ratio**0.5 if rule == "sqrt" else ratio if rule == "linear" else 1.0)
 
 
 def _convert(key: str, type_name: str, value: str) -> Any:

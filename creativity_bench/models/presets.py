@@ -38,7 +38,7 @@ TASK_OVERRIDES: dict[tuple[str, str], dict[str, Any]] = {
 # ones and get more steps where time allows (see results/calibration/).
 OBJECTIVE_OVERRIDES: dict[tuple[str, str, str], dict[str, Any]] = {
     ("cpu", "triangle", "mtp"): {"steps": 2000},
-    ("cpu", "line", "mtp"): {"steps": 1500},
+    ("cpu", "line", "mtp"): {"steps": 1000},
     ("cpu", "triangle", "diffusion"): {"steps": 4500},
     ("cpu", "line", "diffusion"): {"steps": 4000},
     ("cpu", "circle", "diffusion"): {"steps": 2500, "lr": 3e-3},

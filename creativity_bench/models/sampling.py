@@ -140,7 +140,7 @@ def generate_answers(objective, model, extra, instance: Instance, vocab, prompts
     from creativity_bench.models.tokenizer import prompt_ids as encode_prompt
 
     settings.validate()
-    device = device or next(model.parameters()).device
+    device = torch.device(device) if device is not None else next(model.parameters()).device
     answers: list[str] = []
     was_training = model.training
     model.eval()
@@ -149,7 +149,10 @@ def generate_answers(objective, model, extra, instance: Instance, vocab, prompts
             chunk = prompts[start : start + settings.batch_size]
             ids = torch.tensor([encode_prompt(vocab, e.seed, e.prompt) for e in chunk], dtype=torch.long, device=device)
             pids = torch.tensor([e.prompt_id for e in chunk], dtype=torch.long, device=device)
-            out = objective.sample(model, extra, ids, pids, max_new, settings, vocab)
+            # bf16 autocast on a GPU for the Transformer; logits stay float32 and every
+            # categorical draw float64.
+            with torch.autocast("cuda", dtype=torch.bfloat16, enabled=device.type == "cuda"):
+                out = objective.sample(model, extra, ids, pids, max_new, settings, vocab)
             answers.extend(vocab.answer_text(row) for row in out.tolist())
             if progress is not None:
                 progress(len(chunk))

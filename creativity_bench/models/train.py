@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import os
 import signal
@@ -136,13 +137,17 @@ def _callbacks(cfg, ckpt_dir: Path, run_dir: Path, instance, vocab, objective, s
     if progress:
         from lightning.pytorch.callbacks import RichProgressBar
 
-        callbacks.append(RichProgressBar(leave=True))
+        # On a GPU, reading the loss for the bar forces a host sync: refresh less often there.
+        callbacks.append(RichProgressBar(refresh_rate=25 if device_of(cfg) == "cuda" else 1, leave=True))
     return callbacks
 
 
 def _check_resume_config(run_dir: Path, cfg: TrainConfig) -> None:
     saved = read_json(run_dir / TRAIN_CONFIG_FILE, "training config")
     now = cfg.to_dict()
+    # A setting added in a later release, absent from an older run, counts as its default.
+    defaults = {f.name: f.default for f in dataclasses.fields(TrainConfig) if f.default is not dataclasses.MISSING}
+    saved = {**{k: v for k, v in defaults.items() if k not in saved and v is not None}, **saved}
     for key in sorted(set(saved) | set(now)):
         if saved.get(key) != now.get(key):
             raise CBenchError(f"--resume with changed settings: {key} was {saved.get(key)!r}, now {now.get(key)!r}")
@@ -256,6 +261,10 @@ def train(cfg: TrainConfig, instance: Instance, run_dir: Path, objective, resume
         for s, handler in previous.items():
             signal.signal(s, handler)
     wall = time.perf_counter() - t0
+    if trainer.global_rank != 0:
+        # Data-parallel workers end here: rank 0 alone writes the weights, samples and scores
+        # (Lightning's DDP launcher re-runs the same command in each worker process).
+        raise SystemExit(0)
     if checkpointing.stop_requested or trainer.global_step < cfg.steps:
         raise TrainingInterrupted(f"training stopped at step {trainer.global_step} of {cfg.steps}; continue with --resume")
 

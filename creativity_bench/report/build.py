@@ -8,13 +8,13 @@ from typing import Any
 
 from creativity_bench.errors import CBenchError
 from creativity_bench.io import atomic_write_text, dumps_json
+from creativity_bench.registry import BUILTIN_OBJECTIVES
 from creativity_bench.report import figures
 from creativity_bench.report.aggregate import METRICS, aggregate, aggregate_curves, collect_runs, ordered
 from creativity_bench.report.sweeps import all_points, seed_length_points, seed_temperature_points, sweep_table
+from creativity_bench.tasks import STUDY_ORDER
 
 REPORT_SCHEMA = "creativity-bench/report/1"
-TASK_ORDER = ("sibling", "triangle", "circle", "line")
-OBJECTIVE_ORDER = ("ntp", "teacherless", "mtp", "diffusion", "diffusion-uniform")
 
 
 def fmt(mean: float, std: float) -> str:
@@ -46,8 +46,8 @@ def make_report(root: Path, out: Path | None = None, sweep_objectives: list[str]
     root = Path(root)
     out = Path(out) if out else root / "report"
     records = collect_runs(root)
-    tasks = ordered([r.task for r in records], TASK_ORDER)
-    objectives = ordered([r.objective for r in records], OBJECTIVE_ORDER)
+    tasks = ordered([r.task for r in records], STUDY_ORDER)
+    objectives = ordered([r.objective for r in records], BUILTIN_OBJECTIVES)
     rows = aggregate(records, tasks, objectives)
     curves = aggregate_curves(records)
     preset = records[0].preset

@@ -20,8 +20,16 @@ from creativity_bench.tasks.files import load_instance, write_instance
 
 __all__ = [
     "TASKS", "Checker", "EvalPrompt", "Instance", "Sample", "Task", "TaskParams", "Verdict",
-    "register_task", "get_task", "make_task", "load_instance", "write_instance",
+    "register_task", "get_task", "make_task", "task_names", "load_instance", "write_instance", "STUDY_ORDER",
 ]
+
+# The study's order (combinational, then exploratory): how tables and grids list the tasks.
+STUDY_ORDER = ("sibling", "triangle", "circle", "line")
+
+
+def task_names() -> list[str]:
+    """Every registered task: the study's four in its order, then any others."""
+    return [t for t in STUDY_ORDER if t in TASKS] + [t for t in TASKS.names() if t not in STUDY_ORDER]
 
 
 def get_task(name: str) -> type[Task]:

@@ -11,6 +11,7 @@ import importlib
 from creativity_bench.errors import CBenchError
 from creativity_bench.models.objectives import diffusion, diffusion_uniform, mtp, ntp, teacherless  # noqa: F401,I001  (registers them)
 from creativity_bench.models.objectives.base import OBJECTIVES, Objective, ObjectiveParams, register_objective
+from creativity_bench.registry import BUILTIN_OBJECTIVES
 
 ENTRY_POINT_GROUP = "creativity_bench.objectives"
 _plugins_loaded = False
@@ -62,8 +63,7 @@ def get_objective(name: str) -> type[Objective]:
 def objective_names() -> list[str]:
     """Every registered objective, built-ins first, then installed plugins (entry points)."""
     _load_entry_points()
-    builtin = ("ntp", "teacherless", "mtp", "diffusion", "diffusion-uniform")
-    return [n for n in builtin if n in OBJECTIVES] + [n for n in OBJECTIVES.names() if n not in builtin]
+    return [n for n in BUILTIN_OBJECTIVES if n in OBJECTIVES] + [n for n in OBJECTIVES.names() if n not in BUILTIN_OBJECTIVES]
 
 
 def make_objective(name: str, task_name: str, overrides: dict | None = None) -> Objective:
