@@ -58,6 +58,25 @@ def suite_cells(root: Path, tasks: list[str], objectives: list[str], seed: int, 
     return cells
 
 
+def curves_figure(cells: list[dict], out: Path) -> str:
+    """Validity and creativity over training of every cell (its periodic evaluation), as a PNG."""
+    from creativity_bench.report.figures import training_curves
+    from creativity_bench.tasks import STUDY_ORDER
+
+    curves = {}
+    for c in cells:
+        rows = c["results"].get("curve") or []
+        if rows:
+            curves[(c["task"], c["objective"])] = {k: [float(r[k]) for r in rows] for k in ("step", "validity", "creativity", "memorization")}
+    if not curves:
+        return ""
+    tasks = [t for t in STUDY_ORDER if any(k[0] == t for k in curves)]
+    objectives = list(dict.fromkeys(c["objective"] for c in cells))
+    path = training_curves(curves, tasks, objectives, out / "calibration_curves.png", metrics=("validity", "memorization"))
+    return (f"\nLearning curves (periodic evaluation on {cells[0]['results']['training']['config']['eval_subset']} prompts, "
+            f"same decoding as the final column):\n\n![learning curves]({path.name})\n")
+
+
 def sampling_label(s: dict, objective: str) -> str:
     """How a cell decoded: greedy, or temperature T; diffusion samplers add their step count."""
     label = "greedy" if s["mode"] == "greedy" else f"T={s['temperature']:g}"
@@ -84,6 +103,11 @@ def markdown(cells: list[dict], machine: str, preset: str) -> str:
             f"| {c['task']} | {c['objective']} | {c['seed']} | {t['steps']} | {sampling_label(c['results']['sampling'], c['objective'])} | {m['validity']:.3f} | {m['creativity']:.3f} | {m['memorization']:.3f} | "
             f"{m['diversity']:.3f} | {m['train_fit']:.3f} | {m['n']} | {t['wall_time_s']:.0f} | {c['wall_s']:.0f} | {'yes' if ok else 'NO'} |"
         )
+    from_suite = sorted({c["objective"] for c in cells if c["command"].startswith("cbench suite")})
+    if from_suite:
+        lines += ["", f"Cells of {', '.join(from_suite)} are the seed-{cells[0]['seed']} runs of the reference suite "
+                  "(`calibrate.py --from-suite`): their run time is the run's own wall time inside `cbench suite` "
+                  "(instance, training, sampling, scoring; no process start-up, about 3 s)."]
     return "\n".join(lines) + "\n"
 
 
@@ -130,7 +154,7 @@ def main() -> None:
     cells.sort(key=lambda c: (order.get(c["task"], 99), c["objective"], c["seed"]))
     doc = {"machine": machine, "preset": args.preset, "utc_time": datetime.now(timezone.utc).isoformat(timespec="seconds"), "cells": cells}
     write_json(args.out / "calibration.json", doc)
-    (args.out / "calibration.md").write_text(markdown(cells, machine, args.preset))
+    (args.out / "calibration.md").write_text(markdown(cells, machine, args.preset) + curves_figure(cells, args.out))
     worst = min(c["results"]["metrics"]["validity"] for c in cells)
     print(f"calibration_min_validity={worst:.3f}")
     sys.exit(0)

@@ -131,15 +131,16 @@ def train_run(cfg, run_dir: Path, resume: bool = False, overwrite: bool = False,
     Returns (resolved config, instance, objective, trained LightningModule, TrainResult).
     """
     from creativity_bench.models.objectives import make_objective
-    from creativity_bench.models.train import train
+    from creativity_bench.models.train import is_ddp_worker, train
     from creativity_bench.tasks import make_task, write_instance
 
     run_dir = Path(run_dir)
     cfg = cfg.resolve()
     instance = make_task(cfg.task, cfg.preset, **cfg.task_overrides).generate(cfg.instance_seed)
     objective = make_objective(cfg.objective, cfg.task, cfg.objective_params)
-    prepare_run_dir(run_dir, resume, overwrite)
-    write_instance(instance, run_dir / INSTANCE_DIR)
+    if not is_ddp_worker():  # rank 0 owns the run directory; workers only train
+        prepare_run_dir(run_dir, resume, overwrite)
+        write_instance(instance, run_dir / INSTANCE_DIR)
     module, result = train(cfg, instance, run_dir, objective, resume=resume, progress=progress, extra_callbacks=extra_callbacks,
                            eval_settings=eval_settings)
     return cfg, instance, objective, module, result

@@ -112,15 +112,26 @@ def check_suite_file(root: Path, expected: dict[str, Any]) -> None:
     atomic_write_text(path, dumps_json(expected))
 
 
-def check_finished_run(cell: Cell, run_dir: Path, preset: str) -> None:
-    """A finished run must be the cell it sits in (guards against a moved or foreign directory)."""
+def check_finished_run(cell: Cell, run_dir: Path, cfg) -> dict[str, Any]:
+    """A finished run must be the cell it sits in, trained with today's settings; returns its results.
+
+    Guards against a moved or foreign directory, and against a preset that changed since the run
+    was made (its numbers would no longer be what the preset produces).
+    """
     doc = read_json(run_dir / RESULTS_FILE, "results file")
     try:
         found = (doc["task"]["name"], doc["training"]["config"]["objective"], doc["training"]["seed"], doc["model"]["preset"])
+        saved = doc["training"]["config"]
     except (KeyError, TypeError):
         raise CBenchError(f"{run_dir / RESULTS_FILE}: malformed results file") from None
-    if found != (cell.task, cell.objective, cell.seed, preset):
-        raise CBenchError(f"{run_dir}: holds {found[0]}/{found[1]}/s{found[2]} on preset {found[3]}, expected {cell.label} on {preset}")
+    if found != (cell.task, cell.objective, cell.seed, cfg.preset):
+        raise CBenchError(f"{run_dir}: holds {found[0]}/{found[1]}/s{found[2]} on preset {found[3]}, expected {cell.label} on {cfg.preset}")
+    now = cfg.to_dict()
+    for key in ("steps", "batch_size", "lr", "warmup", "schedule", "depth", "aspect", "head_dim", "objective_params", "task_overrides"):
+        if key in saved and saved[key] != now[key]:
+            raise CBenchError(f"{run_dir}: finished with {key} = {saved[key]!r}, the settings now give {now[key]!r}; "
+                              "delete the run directory to redo it")
+    return doc
 
 
 def run_suite(
@@ -159,12 +170,11 @@ def run_suite(
         outcome[state].append(cell)
         if on_event:
             on_event(cell, state, None)
+        cfg = TrainConfig(task=cell.task, preset=preset, instance_seed=instance_seed, objective=cell.objective, seed=cell.seed)
+        cfg = cfg.replace(**(train_sets or {}))
         if state == "done":
-            check_finished_run(cell, run_dir, preset)
-            doc = read_json(run_dir / RESULTS_FILE, "results file")
+            doc = check_finished_run(cell, run_dir, cfg.resolve())
         else:
-            cfg = TrainConfig(task=cell.task, preset=preset, instance_seed=instance_seed, objective=cell.objective, seed=cell.seed)
-            cfg = cfg.replace(**(train_sets or {}))
             doc = run(cfg, run_dir, settings, resume=state == "resume", overwrite=state == "restart", progress=False,
                       extra_callbacks=callbacks_for(cell) if callbacks_for else None)
         if on_event:

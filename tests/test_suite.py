@@ -96,3 +96,17 @@ def test_suite_restarts_a_run_stopped_before_its_first_checkpoint(tmp_path):
     assert cell_state(run_dir) == "restart"
     outcome = run_suite(root, [cell], "smoke", SamplingSettings())
     assert outcome["restart"] == [cell] and cell_state(run_dir) == "done"
+
+
+def test_suite_refuses_a_finished_run_made_with_other_settings(smoke_suite, tmp_path):
+    import shutil
+
+    root = tmp_path / "copy"
+    shutil.copytree(smoke_suite, root)
+    cell = CELLS[0]
+    path = cell.run_dir(root) / "results.json"
+    doc = json.loads(path.read_text())
+    doc["training"]["config"]["steps"] = 999
+    path.write_text(json.dumps(doc))
+    with pytest.raises(CBenchError, match="steps = 999"):
+        run_suite(root, [cell], "smoke", SamplingSettings())

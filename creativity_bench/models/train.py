@@ -44,6 +44,15 @@ class TrainResult:
     resumed_from: int = 0
 
 
+def is_ddp_worker() -> bool:
+    """Whether this process is a data-parallel worker (global rank > 0) started by Lightning's launcher.
+
+    The launcher re-runs the user's command in each worker with LOCAL_RANK / NODE_RANK set;
+    workers train but leave the run directory (files, checkpoint, sampling) to rank 0.
+    """
+    return os.environ.get("LOCAL_RANK", "0") != "0" or os.environ.get("NODE_RANK", "0") != "0"
+
+
 def device_of(cfg: TrainConfig) -> str:
     if cfg.accelerator in ("gpu", "cuda") or (cfg.accelerator == "auto" and torch.cuda.is_available()):
         return "cuda"
@@ -191,10 +200,11 @@ def train(cfg: TrainConfig, instance: Instance, run_dir: Path, objective, resume
         if not resume_path.is_file():
             raise CBenchError(f"{run_dir}: nothing to resume (no {RESUME_FILE}); run without --resume")
         _check_resume_config(run_dir, cfg)
-    ckpt_dir.mkdir(parents=True, exist_ok=True)
-    atomic_write_text(run_dir / TRAIN_CONFIG_FILE, dumps_json(cfg.to_dict()))
-    if not resume:
-        (run_dir / CURVE_FILE).unlink(missing_ok=True)
+    if not is_ddp_worker():
+        ckpt_dir.mkdir(parents=True, exist_ok=True)
+        atomic_write_text(run_dir / TRAIN_CONFIG_FILE, dumps_json(cfg.to_dict()))
+        if not resume:
+            (run_dir / CURVE_FILE).unlink(missing_ok=True)
 
     device = device_of(cfg)
     precision = precision_of(cfg, device)
