@@ -269,7 +269,7 @@ SAMPLE_OPTIONS = {
     "top_p": typer.Option(1.0, "--top-p", help="Nucleus sampling mass (1.0 = off)."),
     "diffusion_steps": typer.Option(0, "--diffusion-steps", help="Diffusion denoising steps (0 = objective default)."),
     "sampling_seed": typer.Option(0, "--sampling-seed", help="Sampling RNG seed (keyed to the prompt index)."),
-    "sample_seed_length": typer.Option(None, "--sample-seed-length", help="Seed length of evaluation prompts (default: the instance's; 0 = null)."),
+    "sample_seed_length": typer.Option(None, "--sample-seed-length", help="Random characters per evaluation seed (default: all of the trained seed length; fewer are padded with a fixed character; 0 = null: one fixed seed)."),
     "batch": typer.Option(512, "--sample-batch", help="Prompts per sampling batch (does not change results)."),
     "no_cache": typer.Option(False, "--no-cache", help="Decode without the KV cache (slower, same tokens)."),
 }

@@ -31,7 +31,7 @@ class SamplingSettings:
     top_p: float = 1.0  # 1.0: no nucleus filter
     steps: int = 0  # diffusion denoising steps; 0: the objective's default
     seed: int = 0  # sampling RNG seed
-    seed_length: int | None = None  # None: the instance's seed length; 0: null prompts
+    seed_length: int | None = None  # random seed characters: None = all (the instance's); 0 = null (see eval_prompts)
     batch_size: int = 512
     use_cache: bool = True
 
@@ -123,15 +123,35 @@ def decode_left_to_right(model, prompts: torch.Tensor, prompt_ids: torch.Tensor,
     return out
 
 
+# Filler for the seed positions a shorter sampling seed leaves empty (a character the model saw
+# in seeds during training, so every position stays in distribution).
+SEED_FILL = "0"
+
+
 def eval_prompts(instance: Instance, seed_length: int | None) -> list[EvalPrompt]:
-    """The instance's evaluation prompts, or fresh ones with another seed length (0 = null)."""
-    if seed_length is None or seed_length == instance.task.params.seed_length:
+    """The instance's evaluation prompts, or fresh ones with ``seed_length`` random characters.
+
+    A checkpoint was trained with seeds of the instance's length L. Sampling with k < L random
+    characters keeps the prompt layout: each seed is k fresh random characters followed by
+    L - k fixed filler characters, so only the amount of randomness changes (the study's seed
+    length sweep, on one model). k = 0 is the null seed: the same all-filler seed for every
+    prompt, so greedy decoding gives one answer and only temperature can vary it.
+    """
+    trained = instance.task.params.seed_length
+    if seed_length is None or seed_length == trained:
         return instance.eval
+    if seed_length > trained:
+        raise CBenchError(f"sample seed length {seed_length} is longer than the seeds the model was trained with ({trained})")
     n = len(instance.eval)
-    train_seeds = frozenset(s.seed for s in instance.train if s.seed)
-    check_seed_capacity(seed_length, len(train_seeds), n)
-    key = derive_key("eval-seeds", instance.fingerprint, seed_length)
-    seeds = unique_seed_strings(key, n, seed_length, train_seeds)
+    fill = SEED_FILL * (trained - seed_length)
+    if seed_length == 0:
+        seeds = [fill] * n
+    else:
+        # Fresh seeds must not be training seeds: exclude the random part of any that ends in the filler.
+        forbidden = frozenset(s.seed[:seed_length] for s in instance.train if s.seed and s.seed.endswith(fill))
+        check_seed_capacity(seed_length, len(forbidden), n)
+        key = derive_key("eval-seeds", instance.fingerprint, seed_length)
+        seeds = [s + fill for s in unique_seed_strings(key, n, seed_length, forbidden)]
     return [EvalPrompt(i, s, instance.task.eval_marker) for i, s in enumerate(seeds)]
 
 

@@ -51,7 +51,7 @@ def test_sample_and_score_from_checkpoint(finished_run, tmp_path):
     r = invoke("sample", finished_run / "checkpoint", "--out", out, "--mode", "temperature", "--temperature", "2.0", "--sample-seed-length", "0")
     assert r.exit_code == 0, r.output
     lines = [json.loads(x) for x in out.read_text().splitlines()]
-    assert len(lines) == 32 and all(x["seed"] == "" for x in lines)
+    assert len(lines) == 32 and len({x["seed"] for x in lines}) == 1 and set(lines[0]["seed"]) == {"0"}  # null: one fixed seed
     meta = json.loads((tmp_path / "s.scores.json").read_text())
     assert meta["sampling"]["temperature"] == 2.0 and meta["sampling"]["seed_length"] == 0
     r = invoke("score", finished_run / "instance", out, "--out", tmp_path / "re.json")

@@ -72,11 +72,12 @@ def test_sampling_keyed_to_prompt_index(setup):
 
 def test_null_and_fresh_prompts(setup):
     inst = setup[0]
+    length = inst.task.params.seed_length
     null = eval_prompts(inst, 0)
-    assert all(p.seed == "" for p in null) and len(null) == len(inst.eval)
+    assert len({p.seed for p in null}) == 1 and len(null) == len(inst.eval)
     short = eval_prompts(inst, 4)
     train = {s.seed for s in inst.train}
-    assert all(len(p.seed) == 4 and p.seed not in train for p in short)
+    assert all(len(p.seed) == length and p.seed not in train for p in short)
     greedy_null = answers(setup, SamplingSettings(), null)
     assert len(set(greedy_null)) == 1, "greedy decoding of identical prompts collapses to one output"
 
@@ -97,3 +98,25 @@ def test_top_p_keeps_smallest_prefix():
     assert kept.tolist() == [[True, True, False, False]]
     kept = torch.isfinite(filter_logits(logits, SamplingSettings(mode="temperature", top_k=3)))
     assert kept.tolist() == [[True, True, True, False]]
+
+
+def test_shorter_sampling_seeds_keep_the_trained_layout():
+    from creativity_bench.errors import CBenchError
+    from creativity_bench.models.sampling import SEED_FILL, eval_prompts
+    from creativity_bench.tasks import make_task
+
+    instance = make_task("circle", "cpu").generate(0)
+    trained = instance.task.params.seed_length
+    assert eval_prompts(instance, None) is instance.eval and eval_prompts(instance, trained) is instance.eval
+    train_seeds = {s.seed for s in instance.train}
+    for k in (2, 4):
+        prompts = eval_prompts(instance, k)
+        seeds = [p.seed for p in prompts]
+        assert len(prompts) == len(instance.eval) and all(len(s) == trained for s in seeds)
+        assert all(s.endswith(SEED_FILL * (trained - k)) for s in seeds)
+        assert len(set(seeds)) == len(seeds) and not set(seeds) & train_seeds
+        assert eval_prompts(instance, k) == prompts  # deterministic
+    null = eval_prompts(instance, 0)
+    assert {p.seed for p in null} == {SEED_FILL * trained}
+    with pytest.raises(CBenchError, match="longer than the seeds"):
+        eval_prompts(instance, trained + 1)
