@@ -78,7 +78,9 @@ class SelfAttention(nn.Module):
             cache.k[layer, :, :, start : start + t] = k
             cache.v[layer, :, :, start : start + t] = v
             keys, values = cache.k[layer, :, :, : start + t], cache.v[layer, :, :, : start + t]
-            if t == 1:
+            if start == 0:  # the prompt: plain (causal) attention over itself, the fast kernel
+                y = F.scaled_dot_product_attention(q, k, v, is_causal=self.causal)
+            elif t == 1:
                 y = F.scaled_dot_product_attention(q, keys, values)  # one new query sees everything so far
             else:
                 mask = torch.ones(t, start + t, dtype=torch.bool, device=x.device).tril(diagonal=start)

@@ -96,6 +96,11 @@ def next_tokens(logits: torch.Tensor, settings: SamplingSettings, step: int, pro
     return categorical(probs, keyed_uniform(settings.seed, step, prompt_ids))
 
 
+def last_logits(model, x: torch.Tensor, cache=None) -> torch.Tensor:
+    """Logits of the last position only: the output layer never runs on positions already decoded."""
+    return model.logits(model.hidden(x, cache)[:, -1])
+
+
 @torch.no_grad()
 def decode_left_to_right(model, prompts: torch.Tensor, prompt_ids: torch.Tensor, max_new: int, settings: SamplingSettings, vocab) -> torch.Tensor:
     """Generate ``max_new`` tokens after equal-length prompts, with or without a KV cache."""
@@ -104,10 +109,10 @@ def decode_left_to_right(model, prompts: torch.Tensor, prompt_ids: torch.Tensor,
     done = torch.zeros(b, dtype=torch.bool, device=prompts.device)
     if settings.use_cache:
         cache = model.new_cache(b, p + max_new)
-        logits = model(prompts, cache)[:, -1]
+        logits = last_logits(model, prompts, cache)
     else:
         seq = prompts
-        logits = model(seq)[:, -1]
+        logits = last_logits(model, seq)
     for t in range(max_new):
         tok = next_tokens(logits, settings, t, prompt_ids)
         tok = torch.where(done, torch.full_like(tok, vocab.pad), tok)
@@ -116,10 +121,10 @@ def decode_left_to_right(model, prompts: torch.Tensor, prompt_ids: torch.Tensor,
         if bool(done.all()) or t == max_new - 1:
             break
         if settings.use_cache:
-            logits = model(tok[:, None], cache)[:, -1]
+            logits = last_logits(model, tok[:, None], cache)
         else:
             seq = torch.cat([seq, tok[:, None]], dim=1)
-            logits = model(seq)[:, -1]
+            logits = last_logits(model, seq)
     return out
 
 
