@@ -87,8 +87,13 @@ def run_points(record: RunRecord, points: list[Point], root: Path, on_point: Cal
 
 
 def _load(record: RunRecord):
+    from creativity_bench.errors import CBenchError
+    from creativity_bench.models.checkpoint import WEIGHTS_FILE
     from creativity_bench.models.train import load_for_sampling
 
+    if not (record.path / CHECKPOINT_DIR / WEIGHTS_FILE).is_file():
+        raise CBenchError(f"{record.path}: no checkpoint to sample a sweep point from (checkpoints are not kept in git); "
+                          "pass --no-sweeps, or re-train the run")
     return load_for_sampling(record.path / CHECKPOINT_DIR)
 
 

@@ -100,3 +100,14 @@ def test_report_errors(tmp_path, smoke_suite):
         make_report(tmp_path / "empty")
     with pytest.raises(CBenchError, match="no runs of it"):
         make_report(smoke_suite, tmp_path / "r", sweep_objectives=["teacherless"])
+
+
+def test_sweep_without_checkpoint_is_a_clear_error(smoke_suite, tmp_path):
+    import shutil
+
+    root = tmp_path / "copy"
+    shutil.copytree(smoke_suite, root, ignore=shutil.ignore_patterns("checkpoint", "sweeps"))
+    with pytest.raises(CBenchError, match="no checkpoint to sample"):
+        make_report(root, tmp_path / "r", sweep_objectives=["ntp"])
+    doc = make_report(root, tmp_path / "r2", sweeps=False)
+    assert doc["sweeps"] == [] and doc["runs"] == 8
