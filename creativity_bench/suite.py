@@ -126,12 +126,26 @@ def check_finished_run(cell: Cell, run_dir: Path, cfg) -> dict[str, Any]:
         raise CBenchError(f"{run_dir / RESULTS_FILE}: malformed results file") from None
     if found != (cell.task, cell.objective, cell.seed, cfg.preset):
         raise CBenchError(f"{run_dir}: holds {found[0]}/{found[1]}/s{found[2]} on preset {found[3]}, expected {cell.label} on {cfg.preset}")
-    now = cfg.to_dict()
-    for key in ("steps", "batch_size", "lr", "warmup", "schedule", "depth", "aspect", "head_dim", "objective_params", "task_overrides"):
-        if key in saved and saved[key] != now[key]:
-            raise CBenchError(f"{run_dir}: finished with {key} = {saved[key]!r}, the settings now give {now[key]!r}; "
-                              "delete the run directory to redo it")
+    diff = training_difference(saved, cfg)
+    if diff:
+        raise CBenchError(f"{run_dir}: finished with {diff}; delete the run directory to redo it")
     return doc
+
+
+# The training settings that change what a run learns (devices, precision and the like do not).
+TRAINING_KEYS = ("steps", "batch_size", "lr", "warmup", "schedule", "depth", "aspect", "head_dim", "dropout", "weight_decay",
+                 "beta1", "beta2", "grad_clip", "objective_params", "task_overrides", "instance_seed")
+
+
+def training_difference(saved: dict[str, Any], cfg) -> str | None:
+    """``"KEY = saved, the settings now give VALUE"`` for the first setting that differs, or None."""
+    now = cfg.to_dict()
+    for key in TRAINING_KEYS:
+        if key in saved and saved[key] != now[key]:
+            return f"{key} = {saved[key]!r}, the settings now give {now[key]!r}"
+        if key not in saved and key in ("steps", "lr", "batch_size"):
+            return f"no {key} recorded"
+    return None
 
 
 def run_suite(

@@ -48,7 +48,11 @@ def collect_entries(directory: Path) -> list[dict[str, Any]]:
             "commit": (sub.get("environment") or {}).get("git_commit") or "unknown",
             "source_sha256": sub["objective"]["source"]["sha256"],
         })
-    entries.sort(key=lambda e: (e["preset"], -e["creativity"], e["objective"]))
+    order = {"paper": 0, "cpu": 1}
+    entries.sort(key=lambda e: (order.get(e["preset"], 2), e["preset"], -e["creativity"], e["objective"], e["id"]))
+    for preset in {e["preset"] for e in entries}:  # ranks count within a preset: presets are not comparable
+        for rank, e in enumerate((e for e in entries if e["preset"] == preset), 1):
+            e["rank"] = rank
     return entries
 
 
@@ -59,10 +63,20 @@ def columns() -> list[tuple[str, str]]:
 
 def cell_value(entry: dict[str, Any], key: str, rank: int) -> Any:
     if key == "rank":
-        return rank
+        return entry.get("rank", rank)
     if key.startswith("task_"):
         return entry["tasks"][key[5:]]
     return entry[key]
+
+
+def md_text(text: str) -> str:
+    """Text safe inside a markdown table cell or list item: one line, no table or emphasis syntax."""
+    return " ".join(text.split()).replace("\\", "\\\\").replace("|", "\\|").replace("*", "\\*").replace("_", "\\_").replace("`", "'")
+
+
+def md_code(text: str) -> str:
+    """A one-line inline code span that the text cannot break out of."""
+    return "`" + " ".join(text.split()).replace("`", "'") + "`"
 
 
 def leaderboard_markdown(entries: list[dict[str, Any]], figure: str | None = None) -> str:
@@ -81,13 +95,13 @@ def leaderboard_markdown(entries: list[dict[str, Any]], figure: str | None = Non
     ]
     for rank, e in enumerate(entries, 1):
         values = [cell_value(e, k, rank) for k, _ in cols]
-        lines.append("| " + " | ".join(f"{v:.3f}" if isinstance(v, float) else str(v) for v in values) + " |")
+        lines.append("| " + " | ".join(f"{v:.3f}" if isinstance(v, float) else md_text(str(v)) for v in values) + " |")
     if figure:
         lines += ["", f"![creativity per task]({figure})"]
     lines += ["", "## Entries", ""]
     for e in entries:
-        lines += [f"- **{e['objective']}** (`{e['id']}`, {e['preset']}): `{e['command']}` at commit `{e['commit']}`,"
-                  f" objective source sha256 `{e['source_sha256'][:16]}`"]
+        lines += [f"- **{md_text(e['objective'])}** ({md_code(e['id'])}, {md_text(e['preset'])}): {md_code(e['command'])} "
+                  f"at commit {md_code(str(e['commit']))}, objective source sha256 `{e['source_sha256'][:16]}`"]
     return "\n".join(lines) + "\n"
 
 

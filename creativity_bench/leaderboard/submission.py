@@ -85,7 +85,7 @@ def pack(runs_root: Path, out: Path, objective: str, preset: str, command: str) 
         "schema": SUBMISSION_SCHEMA,
         "protocol": protocol(),
         "preset": preset,
-        "objective": {"name": obj.name, "version": obj.version, "params": obj.resolved_params(), "source": objective_source_hash(objective)},
+        "objective": {"name": obj.name, "version": obj.version, "params": obj.params.to_dict(), "source": objective_source_hash(objective)},
         "command": command,
         "environment": environment(),
         "claimed": summary(per_run),
@@ -103,6 +103,8 @@ def submit(objective: str, preset: str, out: Path, runs_root: Path, command: str
     if preset not in PRESETS:
         raise CBenchError(f"unknown preset '{preset}' (choose from: {', '.join(PRESETS)})")
     out = Path(out)
+    if out.exists() and not out.is_dir():
+        raise CBenchError(f"{out}: exists and is not a folder; choose another --out")
     if (out / SUBMISSION_FILE).exists():
         raise CBenchError(f"{out}: already holds a submission; choose another --out")
     if out.exists() and any(out.iterdir()):

@@ -11,6 +11,8 @@ number differs from what the samples give.
 from __future__ import annotations
 
 import json
+import math
+import re
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -27,6 +29,8 @@ from creativity_bench.leaderboard.protocol import (
     protocol,
 )
 from creativity_bench.leaderboard.submission import RUNS_DIR, SUMMARY_METRICS, read_submission, summary
+from creativity_bench.models.config import TrainConfig
+from creativity_bench.suite import training_difference
 
 TOLERANCE = 1e-9
 
@@ -102,7 +106,9 @@ def _check_run(run_dir: Path, task: str, seed: int, sub: dict[str, Any], instanc
         raise Rejected("results.json is malformed") from None
     instance = _instance(task, sub["preset"], instances)
     try:
-        header, claimed = doc["task"], doc["metrics"]
+        header, claimed, sampling_doc = doc["task"], doc["metrics"], doc["sampling"]
+        if not isinstance(claimed, dict) or not isinstance(sampling_doc, dict):
+            raise Rejected("results.json's metrics or sampling is not an object")
         if header["name"] != task:
             raise Rejected(f"results are for task {header['name']}")
         if header["version"] != instance.task.version:
@@ -111,23 +117,28 @@ def _check_run(run_dir: Path, task: str, seed: int, sub: dict[str, Any], instanc
             raise Rejected("instance fingerprint differs from the regenerated instance (other parameters or instance seed)")
         if doc["objective"]["name"] != sub["objective"]["name"]:
             raise Rejected(f"trained objective {doc['objective']['name']!r} is not the submission's {sub['objective']['name']!r}")
-        if doc["objective"]["params"] != sub["objective"]["params"]:
-            raise Rejected("objective parameters differ from the submission's")
         if doc["training"]["seed"] != seed:
             raise Rejected(f"training seed is {doc['training']['seed']}, expected {seed}")
         if doc["model"]["preset"] != sub["preset"]:
             raise Rejected(f"preset is {doc['model']['preset']}, the submission says {sub['preset']}")
-        sampling = {k: doc["sampling"].get(k) for k in SAMPLING_KEYS}
+        config = doc["training"]["config"]
+        if config.get("objective_params") != {}:
+            raise Rejected(f"objective parameters were set ({config.get('objective_params')!r}); the protocol uses the defaults")
+        expected = TrainConfig(task=task, preset=sub["preset"], objective=config["objective"], seed=seed, instance_seed=INSTANCE_SEED).resolve()
+        diff = training_difference(config, expected)
+        if diff:
+            raise Rejected(f"training setting {diff} (the protocol uses the preset's)")
+        sampling = {k: sampling_doc.get(k) for k in SAMPLING_KEYS}
         diff = first_difference(sampling, protocol()["sampling"], "sampling")
         if diff:
             raise Rejected(diff)
-    except (KeyError, TypeError):
-        raise Rejected("results.json lacks a required field") from None
+    except (KeyError, TypeError, AttributeError, ValueError, CBenchError):
+        raise Rejected("results.json lacks a required field or holds a malformed one") from None
     ids, seeds, answers = read_submitted_samples(run_dir / SAMPLES_FILE, instance)
     scores, _ = score_answers(instance, answers, ids, seeds)
     got = scores.to_dict()
     for m in ("n", *SUMMARY_METRICS):
-        if not isinstance(claimed.get(m), (int, float)) or abs(float(claimed[m]) - float(got[m])) > TOLERANCE:
+        if not same_number(claimed.get(m), got[m]):
             raise Rejected(f"claimed {m} {claimed.get(m)} but the samples give {got[m]}")
     return {m: got[m] for m in SUMMARY_METRICS}
 
@@ -148,8 +159,9 @@ def verify(path: Path) -> Verdict:
     if sub.get("preset") not in PRESETS:
         verdict.problems.append(f"preset {sub.get('preset')!r} is not one of {', '.join(PRESETS)}")
         return verdict
-    if not isinstance(sub.get("objective"), dict) or "name" not in sub["objective"] or "params" not in sub["objective"]:
-        verdict.problems.append("submission.json lacks the objective's name and parameters")
+    problem = _metadata_problem(sub)
+    if problem:
+        verdict.problems.append(problem)
         return verdict
     runs_root = path / RUNS_DIR
     expected = {(t, f"s{s}") for t in TASKS for s in TRAINING_SEEDS}
@@ -176,15 +188,47 @@ def verify(path: Path) -> Verdict:
     return verdict
 
 
+def same_number(claimed: Any, actual: float) -> bool:
+    """A claimed metric equals the recomputed one: a finite real number within TOLERANCE (NaN never does)."""
+    if isinstance(claimed, bool) or not isinstance(claimed, (int, float)):
+        return False
+    try:
+        value = float(claimed)
+    except OverflowError:
+        return False
+    return math.isfinite(value) and abs(value - float(actual)) <= TOLERANCE
+
+
 def _summary_difference(claimed: Any, recomputed: dict[str, Any]) -> str | None:
     try:
         for task, values in recomputed["tasks"].items():
             for m, v in values.items():
-                if abs(float(claimed["tasks"][task][m]) - v) > TOLERANCE:
+                if not same_number(claimed["tasks"][task][m], v):
                     return f"claimed {task} mean {m} {claimed['tasks'][task][m]} but the runs give {v}"
         for m, v in recomputed["mean"].items():
-            if abs(float(claimed["mean"][m]) - v) > TOLERANCE:
+            if not same_number(claimed["mean"][m], v):
                 return f"claimed overall mean {m} {claimed['mean'][m]} but the runs give {v}"
-    except (KeyError, TypeError, ValueError):
+    except (KeyError, TypeError, ValueError, AttributeError):
         return "submission.json's claimed summary is missing or malformed"
+    return None
+
+
+OBJECTIVE_NAME = re.compile(r"[A-Za-z0-9_.:-]{1,100}")
+
+
+def _metadata_problem(sub: dict[str, Any]) -> str | None:
+    """What the leaderboard page shows must be well-formed: names, command, source hash, environment."""
+    obj = sub.get("objective")
+    if not isinstance(obj, dict) or not isinstance(obj.get("name"), str) or not isinstance(obj.get("params"), dict):
+        return "submission.json lacks the objective's name and parameters"
+    if not OBJECTIVE_NAME.fullmatch(obj["name"]):
+        return f"objective name {obj['name']!r} is not a plain name (letters, digits, _ . : -)"
+    source = obj.get("source")
+    if not isinstance(source, dict) or not isinstance(source.get("sha256"), str) or not re.fullmatch(r"[0-9a-f]{64}", source["sha256"]):
+        return "submission.json lacks the objective's source sha256"
+    command = sub.get("command")
+    if not isinstance(command, str) or not command.strip() or "\n" in command or "\r" in command:
+        return "submission.json's command is missing or not one line"
+    if not isinstance(sub.get("environment"), dict):
+        return "submission.json lacks its environment block"
     return None

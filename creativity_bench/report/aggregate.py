@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import math
+import re
 from collections import defaultdict
 from dataclasses import dataclass
 from pathlib import Path
@@ -37,13 +38,30 @@ def collect_runs(root: Path) -> list[RunRecord]:
     if not root.is_dir():
         raise CBenchError(f"{root}: no such results directory")
     records = []
+    seen: dict[tuple[str, str, int], Path] = {}
+    fingerprints: dict[str, tuple[str, Path]] = {}
     for path in sorted(root.glob(f"*/*/s*/{RESULTS_FILE}")):
+        if not re.fullmatch(r"s\d+", path.parent.name):
+            continue  # s0.bak and the like are not runs
         doc = read_json(path, "results file")
         try:
-            records.append(RunRecord(doc["task"]["name"], doc["objective"]["name"], int(doc["training"]["seed"]),
-                                     doc["model"]["preset"], path.parent, doc))
-        except (KeyError, TypeError, ValueError):
-            raise CBenchError(f"{path}: malformed results file (missing task, objective, seed or preset)") from None
+            record = RunRecord(doc["task"]["name"], doc["objective"]["name"], int(doc["training"]["seed"]),
+                               doc["model"]["preset"], path.parent, doc)
+            fingerprint = doc["task"]["fingerprint"]
+            missing = [m for m in (*METRICS, "n") if not isinstance(doc["metrics"].get(m), (int, float))]
+        except (KeyError, TypeError, ValueError, AttributeError):
+            raise CBenchError(f"{path}: malformed results file (missing task, objective, seed, preset or metrics)") from None
+        if missing:
+            raise CBenchError(f"{path}: malformed results file (metric {missing[0]} missing)")
+        if path.parent.name != f"s{record.seed}":
+            raise CBenchError(f"{path}: holds training seed {record.seed} but sits in {path.parent.name}/")
+        key = (record.task, record.objective, record.seed)
+        if key in seen:
+            raise CBenchError(f"{path}: {record.task}/{record.objective}/s{record.seed} is also in {seen[key]}; one run per seed")
+        seen[key] = path.parent
+        if fingerprints.setdefault(record.task, (fingerprint, path.parent))[0] != fingerprint:
+            raise CBenchError(f"{path}: another {record.task} instance than {fingerprints[record.task][1]} (fingerprints differ); report them separately")
+        records.append(record)
     if not records:
         raise CBenchError(f"{root}: no finished runs (expected TASK/OBJECTIVE/sSEED/{RESULTS_FILE}); run `cbench suite {root}` first")
     presets = sorted({r.preset for r in records})

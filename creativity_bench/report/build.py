@@ -12,6 +12,7 @@ from creativity_bench.registry import BUILTIN_OBJECTIVES
 from creativity_bench.report import figures
 from creativity_bench.report.aggregate import METRICS, aggregate, aggregate_curves, collect_runs, ordered
 from creativity_bench.report.sweeps import all_points, seed_length_points, seed_temperature_points, sweep_table
+from creativity_bench.suite import safe_name
 from creativity_bench.tasks import STUDY_ORDER
 
 REPORT_SCHEMA = "creativity-bench/report/1"
@@ -71,7 +72,7 @@ def make_report(root: Path, out: Path | None = None, sweep_objectives: list[str]
         sl_keys = {(p.seed_length, p.decoding) for p in seed_length_points()}
         for objective in sweep_objectives:
             mine = [r for r in sweep_rows if r["objective"] == objective and (r["seed_length"], r["decoding"]) in st_keys]
-            figs[f"seed_vs_temperature_{objective}"] = figures.seed_temperature(mine, tasks, objective, out / f"seed_vs_temperature_{objective}.png")
+            figs[f"seed_vs_temperature_{objective}"] = figures.seed_temperature(mine, tasks, objective, out / f"seed_vs_temperature_{safe_name(objective)}.png")
         length_rows = [r for r in sweep_rows if (r["seed_length"], r["decoding"]) in sl_keys]
         figs["seed_length"] = figures.seed_length(length_rows, tasks, sweep_objectives, out / "seed_length.png")
 

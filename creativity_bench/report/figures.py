@@ -30,7 +30,9 @@ def _save(fig, path: Path) -> Path:
     fig.tight_layout()
     fig.savefig(tmp, dpi=110, metadata={"Software": None})
     tmp.replace(path)
-    fig.clf()
+    import matplotlib.pyplot as plt
+
+    plt.close(fig)
     return path
 
 

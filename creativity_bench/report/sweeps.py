@@ -11,12 +11,13 @@ fingerprint; a report re-run reuses them.
 
 from __future__ import annotations
 
+import hashlib
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from creativity_bench.io import CHECKPOINT_DIR, atomic_write_text, dumps_json, read_json
+from creativity_bench.io import CHECKPOINT_DIR, RESULTS_FILE, atomic_write_text, dumps_json, read_json
 from creativity_bench.report.aggregate import RunRecord, mean_std
 
 SWEEP_DIR = "sweeps"
@@ -65,20 +66,22 @@ def run_points(record: RunRecord, points: list[Point], root: Path, on_point: Cal
     cache_dir = Path(root) / SWEEP_DIR / record.path.relative_to(root)
     fingerprint = record.results["task"]["fingerprint"]
     step = record.results["training"]["config"]["steps"]
+    # A point belongs to one trained model: its results.json (rewritten whenever the run is redone).
+    run_hash = hashlib.sha256((record.path / RESULTS_FILE).read_bytes()).hexdigest()
     out: dict[str, dict[str, Any]] = {}
     loaded = None
     for point in points:
         path = cache_dir / f"{point.key}.json"
         if path.exists():
             doc = read_json(path, "sweep point")
-            if doc.get("fingerprint") == fingerprint and doc.get("step") == step:
+            if doc.get("fingerprint") == fingerprint and doc.get("step") == step and doc.get("run_results_sha256") == run_hash:
                 out[point.key] = doc
                 if on_point:
                     on_point()
                 continue
         if loaded is None:
             loaded = _load(record)
-        doc = _sample_point(loaded, point, fingerprint, step)
+        doc = {**_sample_point(loaded, point, fingerprint, step), "run_results_sha256": run_hash}
         atomic_write_text(path, dumps_json(doc))
         out[point.key] = doc
         if on_point:

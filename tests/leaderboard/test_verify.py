@@ -73,6 +73,16 @@ TAMPERING = {
     "extra run": (lambda d: shutil.copytree(d / RUN, d / "runs/circle/s3"), "not a run of the protocol"),
     "results missing": (lambda d: (d / RUN / "results.json").unlink(), "results.json is missing"),
     "no submission file": (lambda d: (d / "submission.json").unlink(), "submission file"),
+    "NaN claim": (lambda d: edit_json(d / RUN / "results.json", lambda r: r["metrics"].update(creativity=float("nan"))), "claimed creativity"),
+    "NaN summary": (lambda d: edit_json(d / "submission.json", lambda s: s["claimed"]["mean"].update(validity=float("nan"))), "claimed overall mean validity"),
+    "more training steps": (lambda d: edit_json(d / RUN / "results.json", lambda r: r["training"]["config"].update(steps=300)), "training setting steps"),
+    "other learning rate": (lambda d: edit_json(d / RUN / "results.json", lambda r: r["training"]["config"].update(lr=0.1)), "training setting lr"),
+    "objective params set": (lambda d: edit_json(d / RUN / "results.json", lambda r: r["training"]["config"].update(objective_params={"x": "1"})), "objective parameters were set"),
+    "metrics not an object": (lambda d: edit_json(d / RUN / "results.json", lambda r: r.update(metrics=[1, 2])), "not an object"),
+    "sampling not an object": (lambda d: edit_json(d / RUN / "results.json", lambda r: r.update(sampling="greedy")), "not an object"),
+    "name injection": (lambda d: edit_json(d / "submission.json", lambda s: s["objective"].update(name="ntp | 1.0 |\n| x")), "not a plain name"),
+    "multi-line command": (lambda d: edit_json(d / "submission.json", lambda s: s.update(command="cbench submit\n| 1 | fake |")), "not one line"),
+    "no source hash": (lambda d: edit_json(d / "submission.json", lambda s: s["objective"].pop("source")), "source sha256"),
 }
 
 
@@ -100,3 +110,14 @@ def test_verify_cli_exit_codes(smoke_submission, tmp_path):
     bad = CliRunner().invoke(app, ["leaderboard", "verify", str(copy)])
     assert bad.exit_code == 1 and "rejected: circle/s1: samples are missing" in bad.output
     assert "Traceback" not in bad.output
+
+
+def test_teacherless_submission_is_accepted(tmp_path_factory):
+    """Objectives whose parameters resolve per task (teacherless's mix) verify too."""
+    from creativity_bench.leaderboard.submission import submit
+
+    base = tmp_path_factory.mktemp("tl")
+    submit("teacherless", "smoke", base / "sub", base / "runs", "cbench submit --objective teacherless --preset smoke --out sub")
+    verdict = verify(base / "sub")
+    assert verdict.ok, verdict.problems
+

@@ -7,6 +7,7 @@ directly as ``package.module:ClassName``.
 from __future__ import annotations
 
 import importlib
+import sys
 
 from creativity_bench.errors import CBenchError
 from creativity_bench.models.objectives import diffusion, diffusion_uniform, mtp, ntp, teacherless  # noqa: F401,I001  (registers them)
@@ -14,6 +15,7 @@ from creativity_bench.models.objectives.base import OBJECTIVES, Objective, Objec
 from creativity_bench.registry import BUILTIN_OBJECTIVES
 
 ENTRY_POINT_GROUP = "creativity_bench.objectives"
+BROKEN_PLUGINS: dict[str, str] = {}  # entry-point name -> why it failed to load
 _plugins_loaded = False
 
 
@@ -28,10 +30,10 @@ def _load_entry_points() -> None:
         if ep.name in OBJECTIVES:
             continue
         try:
-            cls = ep.load()
-        except Exception as exc:  # a broken plugin must not break the built-ins
-            raise CBenchError(f"objective plugin '{ep.name}' ({ep.value}) failed to load: {exc}") from None
-        register_objective(_check_class(cls, ep.value))
+            register_objective(_check_class(ep.load(), ep.value))
+        except Exception as exc:  # a broken plugin must not break the built-ins or other plugins
+            BROKEN_PLUGINS[ep.name] = f"objective plugin '{ep.name}' ({ep.value}) failed to load: {exc}"
+            print(f"warning: {BROKEN_PLUGINS[ep.name]}", file=sys.stderr)
 
 
 def _check_class(cls, where: str) -> type[Objective]:
@@ -57,6 +59,8 @@ def get_objective(name: str) -> type[Objective]:
         return cls
     if name not in OBJECTIVES:
         _load_entry_points()
+    if name in BROKEN_PLUGINS:
+        raise CBenchError(BROKEN_PLUGINS[name])
     return OBJECTIVES.get(name)
 
 
