@@ -2,6 +2,8 @@
 
     python benchmarks/bench_sample.py            # 1024 prompts per task, cpu-preset backbone
     python benchmarks/bench_sample.py --quick    # 256 prompts, two tasks, < 60 s on 2 cores
+    python benchmarks/bench_sample.py --preset paper --tasks sibling --diffusion-steps
+                                                 # the paper backbone's cache speed-up, no diffusion
 
 The model is the preset's backbone with fresh weights: decoding cost does not depend on what
 the weights are, and an untrained model never stops early at eos, so this is the worst case.
@@ -61,12 +63,17 @@ def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--quick", action="store_true")
     ap.add_argument("--preset", default="cpu", help="Backbone size: smoke, cpu or paper.")
+    ap.add_argument("--tasks", nargs="+", choices=["sibling", "triangle", "circle", "line"], help="Tasks (default: all four; --quick: sibling and circle).")
+    ap.add_argument("--diffusion-steps", nargs="*", type=int, help="Diffusion step counts (default 8 32 128; --quick 8 32); none: skip diffusion.")
     ap.add_argument("--json", type=Path, default=Path("benchmarks/results/bench_sample.json"))
     args = ap.parse_args()
     device = "cuda" if torch.cuda.is_available() else "cpu"
     n_prompts = 256 if args.quick else 1024
-    tasks = ["sibling", "circle"] if args.quick else ["sibling", "triangle", "circle", "line"]
-    diffusion_steps = [8, 32] if args.quick else [8, 32, 128]
+    tasks = args.tasks or (["sibling", "circle"] if args.quick else ["sibling", "triangle", "circle", "line"])
+    if args.diffusion_steps is not None:
+        diffusion_steps = args.diffusion_steps
+    else:
+        diffusion_steps = [8, 32] if args.quick else [8, 32, 128]
     greedy = SamplingSettings(batch_size=n_prompts)
     rows = []
     for task in tasks:
@@ -77,7 +84,8 @@ def main() -> None:
         uncached = time_sampling(instance, vocab, ntp, model, prompts, dataclasses.replace(greedy, use_cache=False), device)
         row = {"task": task, "prompts": len(prompts), "ltr_cache_per_s": round(len(prompts) / cached, 1),
                "ltr_nocache_per_s": round(len(prompts) / uncached, 1), "cache_speedup": round(uncached / cached, 2)}
-        instance, vocab, diff, dmodel = build(task, "diffusion", args.preset, device)
+        if diffusion_steps:
+            instance, vocab, diff, dmodel = build(task, "diffusion", args.preset, device)
         for steps in diffusion_steps:
             s = time_sampling(instance, vocab, diff, dmodel, prompts, dataclasses.replace(greedy, steps=steps), device)
             row[f"diffusion_{steps}_per_s"] = round(len(prompts) / s, 1)
