@@ -105,8 +105,9 @@ def report_markdown(doc: dict[str, Any]) -> str:
                   "", f"![training curves]({figs['training_curves']})"]
     if doc["sweeps"]:
         lines += ["", "## Seed-conditioning against temperature, and seed length", "",
-                  "Re-sampled from the trained checkpoints (no retraining). A null seed (length 0) drops the seed",
-                  "prefix; other lengths than the instance's use fresh seeds of that length.", ""]
+                  "Re-sampled from the trained checkpoints (no retraining). A seed of length k below the trained",
+                  "length is k fresh random characters followed by fixed filler; the null seed (length 0) is the",
+                  "same all-filler seed for every prompt, so greedy decoding gives one answer.", ""]
         for objective in doc["sweep_objectives"]:
             lines += [f"![seed vs temperature, {objective}]({figs[f'seed_vs_temperature_{objective}']})", ""]
         lines += [f"![seed length]({figs['seed_length']})", "", *sweep_markdown(doc["sweeps"])]
