@@ -16,13 +16,17 @@ PACKAGES = ("creativity-bench", "torch", "lightning", "numpy", "networkx", "safe
 
 
 def git_commit() -> str | None:
-    """The commit of the source tree this package runs from, if it is a git checkout."""
+    """The commit of the source tree this package runs from, if it is a git checkout.
+
+    ``-dirty`` marks tracked changes outside ``results/``: the committed results trees are
+    data the code writes (a suite re-running a run changes them), not the code that made them.
+    """
     root = Path(__file__).resolve().parent.parent
     if not (root / ".git").exists():
         return None
     try:
         out = subprocess.run(["git", "rev-parse", "HEAD"], cwd=root, capture_output=True, text=True, timeout=5)
-        dirty = subprocess.run(["git", "status", "--porcelain", "--untracked-files=no"], cwd=root, capture_output=True, text=True, timeout=5)
+        dirty = subprocess.run(["git", "status", "--porcelain", "--untracked-files=no", "--", ".", ":(exclude)results"], cwd=root, capture_output=True, text=True, timeout=5)
     except (OSError, subprocess.SubprocessError):
         return None
     if out.returncode:
