@@ -17,6 +17,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from creativity_bench.errors import CBenchError
 from creativity_bench.io import CHECKPOINT_DIR, RESULTS_FILE, atomic_write_text, dumps_json, read_json
 from creativity_bench.report.aggregate import RunRecord, mean_std
 
@@ -90,7 +91,6 @@ def run_points(record: RunRecord, points: list[Point], root: Path, on_point: Cal
 
 
 def _load(record: RunRecord):
-    from creativity_bench.errors import CBenchError
     from creativity_bench.models.checkpoint import WEIGHTS_FILE
     from creativity_bench.models.train import load_for_sampling
 
