@@ -45,12 +45,16 @@ MODEL_PRESETS = {
 
 
 class KVCache:
-    """Keys and values of every layer for left-to-right decoding, preallocated."""
+    """Keys and values of every layer for left-to-right decoding, preallocated.
+
+    Left uninitialised: attention only ever reads positions before ``pos``, which are written
+    first, so zero-filling (two writes of the whole buffer) would be wasted work.
+    """
 
     def __init__(self, n_layer: int, batch: int, n_head: int, length: int, head_dim: int, device, dtype) -> None:
         shape = (n_layer, batch, n_head, length, head_dim)
-        self.k = torch.zeros(shape, device=device, dtype=dtype)
-        self.v = torch.zeros(shape, device=device, dtype=dtype)
+        self.k = torch.empty(shape, device=device, dtype=dtype)
+        self.v = torch.empty(shape, device=device, dtype=dtype)
         self.pos = 0
 
 
