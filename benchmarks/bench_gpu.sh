@@ -1,17 +1,19 @@
 #!/usr/bin/env bash
 # Every benchmark on one GPU machine, plus one paper-preset run: sized for under 8 minutes on
 # one H100. Run from the repository root:  bash benchmarks/bench_gpu.sh
-# Writes benchmarks/results/*.json and results/gpu/paper-circle/results.json; prints each
-# script's table and its headline line.
+# Writes benchmarks/results/*_gpu.json (the CPU figures' files are left alone) and
+# results/gpu/paper-circle/results.json; prints each script's table and its headline line.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 export PYTHONPATH="${PYTHONPATH:-}:$(pwd)"
 python -c "import torch; assert torch.cuda.is_available(), 'bench_gpu.sh needs a CUDA GPU'; print('device:', torch.cuda.get_device_name())"
 nvidia-smi --query-gpu=name,memory.total,driver_version --format=csv,noheader || true
 
-echo "== tasks";   python benchmarks/bench_tasks.py --quick
-echo "== train";   python benchmarks/bench_train.py --paper-batch "${PAPER_BATCH:-256}"
-echo "== sample";  python benchmarks/bench_sample.py --preset cpu && python benchmarks/bench_sample.py --preset paper --json benchmarks/results/bench_sample_paper.json
+R=benchmarks/results
+echo "== tasks";   python benchmarks/bench_tasks.py --quick --json $R/bench_tasks_gpu.json
+echo "== train";   python benchmarks/bench_train.py --paper-batch "${PAPER_BATCH:-256}" --json $R/bench_train_gpu.json
+echo "== sample";  python benchmarks/bench_sample.py --preset cpu --json $R/bench_sample_gpu.json
+python benchmarks/bench_sample.py --preset paper --json $R/bench_sample_paper_gpu.json
 
 # One paper-preset circle run: the study's circle task and a GPT-2-small-shaped backbone in
 # bf16 with torch.compile. STEPS x batch sets the training time (target: validity >= 0.9 in

@@ -21,8 +21,11 @@ from pathlib import Path
 import torch
 from machine import machine_info, write_json  # benchmarks/machine.py
 
-# Dense bf16 peak FLOP/s by device name (no sparsity); unknown devices get no MFU.
+# Dense bf16 peak FLOP/s by device name (no sparsity); unknown devices get no MFU. The first
+# key found in the name wins, so the PCIe and NVL H100s come before the SXM one.
 PEAK_FLOPS = {
+    "H100 PCIe": 756e12,
+    "H100 NVL": 835e12,
     "H100": 989e12,
     "H200": 989e12,
     "A100": 312e12,
@@ -141,7 +144,11 @@ def measure(task: str, preset: str, warm: int, steps: int, rounds: int, batch_si
     tokens_per_step = cfg.batch_size * seq
     bare, ours = [], []
     for _ in range(rounds):  # alternate, so drifts in machine speed hit both
+        # Each loop compiles its model afresh (CUDA): clear dynamo's caches first, so that the
+        # later rows never hit its recompile limit and silently fall back to eager mode.
+        torch._dynamo.reset()
         bare.append(bare_loop(cfg, objective, rows, model_cfg, warm, steps, device))
+        torch._dynamo.reset()
         ours.append(lightning_loop(cfg, instance, objective, warm, steps))
     from creativity_bench.models.backbone import GPT
 

@@ -272,6 +272,7 @@ SAMPLE_OPTIONS = {
     "sample_seed_length": typer.Option(None, "--sample-seed-length", help="Random characters per evaluation seed (default: all of the trained seed length; fewer are padded with a fixed character; 0 = null: one fixed seed)."),
     "batch": typer.Option(512, "--sample-batch", help="Prompts per sampling batch (does not change results)."),
     "no_cache": typer.Option(False, "--no-cache", help="Decode without the KV cache (slower, same tokens)."),
+    "device": typer.Option("auto", "--device", help="auto (a CUDA GPU when there is one, in bf16), cpu or cuda."),
 }
 
 
@@ -310,7 +311,7 @@ def sample_command(
     mode: str = SAMPLE_OPTIONS["mode"], temperature: float = SAMPLE_OPTIONS["temperature"], top_k: int = SAMPLE_OPTIONS["top_k"],
     top_p: float = SAMPLE_OPTIONS["top_p"], diffusion_steps: int = SAMPLE_OPTIONS["diffusion_steps"],
     sampling_seed: int = SAMPLE_OPTIONS["sampling_seed"], sample_seed_length: Optional[int] = SAMPLE_OPTIONS["sample_seed_length"],
-    batch: int = SAMPLE_OPTIONS["batch"], no_cache: bool = SAMPLE_OPTIONS["no_cache"],
+    batch: int = SAMPLE_OPTIONS["batch"], no_cache: bool = SAMPLE_OPTIONS["no_cache"], device: str = SAMPLE_OPTIONS["device"],
 ) -> None:
     """Sample the evaluation prompts from a trained checkpoint, score, and write the samples."""
     from creativity_bench.io import atomic_write_bytes, atomic_write_text, dumps_json
@@ -321,13 +322,15 @@ def sample_command(
 
     settings = _sampling(mode, temperature, top_k, top_p, diffusion_steps, sampling_seed, sample_seed_length, batch, no_cache)
     instance = load_instance(instance_dir) if instance_dir else None
-    objective, model, extra, instance, vocab, side = load_for_sampling(checkpoint, instance)
+    objective, model, extra, instance, vocab, side = load_for_sampling(checkpoint, instance, device)
     _check_sampling_fits(objective.name, settings)
     scores, verdicts, fit, max_new = sample_and_score(objective, model, extra, instance, vocab, settings)
     atomic_write_bytes(out, samples_lines(verdicts))
     meta = out.with_name(out.name.removesuffix(".jsonl") + ".scores.json")
+    used = next(model.parameters()).device.type
     doc = scores_document(instance, scores, samples_file=str(out), checkpoint={"objective": side["objective"], "step": side["step"]},
-                          sampling={**settings.to_dict(), "max_new_tokens": max_new}, train_fit=fit)
+                          sampling={**settings.to_dict(), "max_new_tokens": max_new, "device": used,
+                                    "dtype": "bf16-autocast" if used == "cuda" else "float32"}, train_fit=fit)
     atomic_write_text(meta, dumps_json(doc))
     console().print(scores_table(instance, scores))
     typer.echo(f"wrote {out} and {meta}")

@@ -153,13 +153,19 @@ class GPT(nn.Module):
         with torch.autocast(h.device.type, enabled=False):
             return h.float() @ self.wte.weight.float().t()
 
-    def forward(self, idx: torch.Tensor, cache: KVCache | None = None) -> torch.Tensor:
+    def forward(self, idx: torch.Tensor, cache: KVCache | None = None, return_trunk: bool = False) -> torch.Tensor:
+        """Logits (B, T, V); with ``return_trunk``, the trunk's hidden states (B, T, C) instead."""
+        if return_trunk:
+            return self.trunk(idx, cache)
         return self.logits(self.hidden(idx, cache))
 
     def new_cache(self, batch: int, length: int | None = None) -> KVCache:
         p = next(self.parameters())
         c = self.cfg
-        return KVCache(c.n_layer, batch, c.n_head, length or c.block_size, c.n_embd // c.n_head, p.device, p.dtype)
+        # Under autocast the keys and values come out of the projections in the autocast dtype
+        # (bf16 on GPU): store them so, rather than converting the whole prefix at every step.
+        dtype = torch.get_autocast_dtype(p.device.type) if torch.is_autocast_enabled(p.device.type) else p.dtype
+        return KVCache(c.n_layer, batch, c.n_head, length or c.block_size, c.n_embd // c.n_head, p.device, dtype)
 
     def num_params(self, non_embedding: bool = False) -> int:
         """Parameter count; ``non_embedding`` leaves out token and position embeddings."""

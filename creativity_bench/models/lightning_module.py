@@ -37,9 +37,12 @@ class CreativityModule(L.LightningModule):
         self.extra = objective.extra_module(model_cfg)
         self.objective = objective
         self.cfg = cfg
-        # The compiled module shares parameters with self.model; weights are always saved
-        # from self.model, so checkpoints never carry compiled-module key prefixes.
-        self._forward_model = torch.compile(self.model) if compile_model else self.model
+        # The compiled wrapper shares parameters with self.model. It is kept out of the module
+        # tree (object.__setattr__), so state dicts and resume checkpoints only ever hold
+        # `model.*` and `extra.*` keys, whichever machine (compiled or not) resumes them.
+        if compile_model:
+            torch._dynamo.reset()  # a fresh compile per run: runs in one process never hit the recompile limit
+        object.__setattr__(self, "_forward_model", torch.compile(self.model) if compile_model else self.model)
         self.tokens_seen = 0
 
     def training_step(self, batch: dict[str, torch.Tensor], batch_idx: int) -> torch.Tensor:
@@ -57,6 +60,11 @@ class CreativityModule(L.LightningModule):
             checkpoint["rng_cuda"] = torch.cuda.get_rng_state_all()
 
     def on_load_checkpoint(self, checkpoint: dict) -> None:
+        # Resume checkpoints from before the compiled wrapper left the module tree carry its
+        # parameters a second time under `_forward_model.`: the same tensors, dropped here.
+        state = checkpoint.get("state_dict", {})
+        for key in [k for k in state if k.startswith("_forward_model.")]:
+            del state[key]
         if "rng_cpu" in checkpoint:
             self._restored_rng = checkpoint
 
@@ -68,12 +76,37 @@ class CreativityModule(L.LightningModule):
             if torch.cuda.is_available() and "rng_cuda" in saved:
                 torch.cuda.set_rng_state_all(saved["rng_cuda"])
 
+    def _grad_scaler(self):
+        """The precision plugin's grad scaler (float16 mixed precision only), else None."""
+        trainer = self._trainer
+        return getattr(trainer.precision_plugin, "scaler", None) if trainer is not None else None
+
+    def configure_gradient_clipping(self, optimizer, gradient_clip_val=None, gradient_clip_algorithm=None) -> None:
+        # Lightning's mixed-precision plugin refuses to clip for a fused optimizer (the fused
+        # AdamW used on GPU), because it assumes a grad scaler, which bf16 never has. Without a
+        # scaler the gradients are the true ones: clip those here, by norm and in the
+        # optimizer's parameter order, as Lightning would. Every other case is Lightning's own.
+        if not gradient_clip_val:
+            return
+        raw = getattr(optimizer, "optimizer", optimizer)  # a LightningOptimizer wraps the torch one
+        if getattr(raw, "_step_supports_amp_scaling", False) and self._grad_scaler() is None:
+            params = [p for group in raw.param_groups for p in group["params"]]
+            if gradient_clip_algorithm in (None, "norm"):
+                torch.nn.utils.clip_grad_norm_(params, gradient_clip_val)
+            else:
+                torch.nn.utils.clip_grad_value_(params, gradient_clip_val)
+        else:
+            self.clip_gradients(optimizer, gradient_clip_val, gradient_clip_algorithm)
+
+    def fused_adamw(self) -> bool:
+        """Fused AdamW on GPU; not with a float16 grad scaler, which must unscale before clipping."""
+        return torch.cuda.is_available() and self.device.type == "cuda" and self._grad_scaler() is None
+
     def configure_optimizers(self):
         params = [p for p in self.parameters() if p.requires_grad]
         decay = [p for p in params if p.dim() >= 2]
         no_decay = [p for p in params if p.dim() < 2]
         groups = [{"params": decay, "weight_decay": self.cfg.weight_decay}, {"params": no_decay, "weight_decay": 0.0}]
-        fused = torch.cuda.is_available() and self.device.type == "cuda"
-        opt = torch.optim.AdamW(groups, lr=self.cfg.lr, betas=(self.cfg.beta1, self.cfg.beta2), fused=fused or None)
+        opt = torch.optim.AdamW(groups, lr=self.cfg.lr, betas=(self.cfg.beta1, self.cfg.beta2), fused=self.fused_adamw() or None)
         sched = torch.optim.lr_scheduler.LambdaLR(opt, lr_factor(self.cfg))
         return {"optimizer": opt, "lr_scheduler": {"scheduler": sched, "interval": "step"}}

@@ -146,8 +146,16 @@ def _callbacks(cfg, ckpt_dir: Path, run_dir: Path, instance, vocab, objective, s
     if progress:
         from lightning.pytorch.callbacks import RichProgressBar
 
-        # On a GPU, reading the loss for the bar forces a host sync: refresh less often there.
-        callbacks.append(RichProgressBar(refresh_rate=25 if device_of(cfg) == "cuda" else 1, leave=True))
+        class ProgressBar(RichProgressBar):
+            """Reads the logged loss (a host sync on a GPU) only on the bar's refresh steps;
+            Lightning's own bar reads it after every batch, whatever its refresh rate."""
+
+            def _update_metrics(self, trainer, pl_module) -> None:
+                step = trainer.global_step
+                if step % self.refresh_rate == 0 or step >= cfg.steps:
+                    super()._update_metrics(trainer, pl_module)
+
+        callbacks.append(ProgressBar(refresh_rate=25 if device_of(cfg) == "cuda" else 1, leave=True))
     return callbacks
 
 
@@ -279,6 +287,9 @@ def train(cfg: TrainConfig, instance: Instance, run_dir: Path, objective, resume
         raise TrainingInterrupted(f"training stopped at step {trainer.global_step} of {cfg.steps}; continue with --resume")
 
     save_weights(ckpt_dir, {"model": module.model, "extra": module.extra}, sidecar(trainer.global_step))
+    # Lightning's teardown leaves the module on the CPU: bring it back, so that the caller
+    # samples on the device it trained on.
+    module.to(trainer.strategy.root_device)
     done_steps = cfg.steps - start_step
     first = next(iter(rows.values()))
     scored = (rows["targets"] != -100) if "targets" in rows else rows.get("region", torch.ones_like(first, dtype=torch.bool))
@@ -302,8 +313,20 @@ def train(cfg: TrainConfig, instance: Instance, run_dir: Path, objective, resume
     return module, result
 
 
-def load_for_sampling(ckpt_dir: Path, instance: Instance | None = None):
-    """Rebuild (objective, model, extra, instance, vocab, sidecar) from a checkpoint directory."""
+def sampling_device(name: str = "auto") -> str:
+    """auto: a CUDA GPU when there is one, else the CPU."""
+    if name == "auto":
+        return "cuda" if torch.cuda.is_available() else "cpu"
+    if name not in ("cpu", "cuda"):
+        raise CBenchError(f"device must be auto, cpu or cuda, got '{name}'")
+    if name == "cuda" and not torch.cuda.is_available():
+        raise CBenchError("device cuda was asked for, but no CUDA GPU is available")
+    return name
+
+
+def load_for_sampling(ckpt_dir: Path, instance: Instance | None = None, device: str = "cpu"):
+    """Rebuild (objective, model, extra, instance, vocab, sidecar) from a checkpoint directory,
+    with the model and extra module on ``device`` (cpu, cuda or auto)."""
     from creativity_bench.models.backbone import GPT
     from creativity_bench.models.checkpoint import load_weights, read_sidecar
     from creativity_bench.models.objectives import make_objective
@@ -332,5 +355,8 @@ def load_for_sampling(ckpt_dir: Path, instance: Instance | None = None):
     model = GPT(model_cfg)
     extra = objective.extra_module(model_cfg)
     load_weights(ckpt_dir, {"model": model, "extra": extra})
-    model.eval()
+    device = sampling_device(device)
+    model.to(device).eval()
+    if extra is not None:
+        extra.to(device)
     return objective, model, extra, instance, vocab, side

@@ -54,6 +54,7 @@ def test_sample_and_score_from_checkpoint(finished_run, tmp_path):
     assert len(lines) == 32 and len({x["seed"] for x in lines}) == 1 and set(lines[0]["seed"]) == {"0"}  # null: one fixed seed
     meta = json.loads((tmp_path / "s.scores.json").read_text())
     assert meta["sampling"]["temperature"] == 2.0 and meta["sampling"]["seed_length"] == 0
+    assert meta["sampling"]["device"] in ("cpu", "cuda")
     r = invoke("score", finished_run / "instance", out, "--out", tmp_path / "re.json")
     assert r.exit_code == 0, r.output
     rescored = json.loads((tmp_path / "re.json").read_text())["metrics"]
@@ -77,6 +78,7 @@ def test_bad_inputs(finished_run, tmp_path):
     assert_clean_error(invoke("run", "circle", *SMOKE, "--steps", "0", "--out", tmp_path / "x"), "steps must be at least 1")
     assert_clean_error(invoke("run", "circle", "--preset", "huge", "--out", tmp_path / "x"), "unknown preset")
     assert_clean_error(invoke("sample", tmp_path / "nope", "--out", tmp_path / "s.jsonl"), "not found")
+    assert_clean_error(invoke("sample", finished_run / "checkpoint", "--device", "tpu", "--out", tmp_path / "s.jsonl"), "auto, cpu or cuda")
     assert_clean_error(invoke("run", "circle", *SMOKE, "--resume", "--out", tmp_path / "fresh"), "nothing to resume")
     assert_clean_error(invoke("run", "circle", *SMOKE, "--mode", "beam", "--out", tmp_path / "x"), "sampling mode")
     assert not (tmp_path / "x").exists(), "bad input leaves nothing behind"

@@ -95,3 +95,35 @@ def test_loss_falls(objective):
         loss.backward()
         opt.step()
     assert loss.item() < 0.6 * first
+
+
+def test_mtp_decides_each_head_from_the_rows():
+    # Rows are 14 positions wide: a head 14 or 15 tokens ahead never has a target, nearer heads
+    # always do. The loss decided from the rows equals the one checked batch by batch.
+    from creativity_bench.models.backbone import GPT, ModelConfig
+
+    inst = make_task("sibling", "smoke").generate(0)
+    vocab = Vocabulary.for_instance(inst)
+    enc = encode_samples(vocab, inst.train, sequence_width(inst))
+    obj = make_objective("mtp", "sibling", {"heads": 16})
+    batch = {k: torch.from_numpy(v[:16]) for k, v in obj.build_rows(enc, inst, vocab).items()}
+    assert batch["targets"].shape[1] == 14
+    assert obj._head_live == {**{i: True for i in range(1, 14)}, 14: False, 15: False}
+    torch.manual_seed(0)
+    cfg = ModelConfig.from_depth(1, len(vocab), sequence_width(inst), aspect=32, head_dim=16)
+    model, extra = GPT(cfg), obj.extra_module(cfg)
+    decided = obj.loss(model, extra, batch, torch.Generator())
+    obj._head_live = None
+    assert torch.equal(decided, obj.loss(model, extra, batch, torch.Generator()))
+
+
+def test_uniform_diffusion_tables_are_built_once_per_alphabet():
+    inst, vocab, enc, rows = rows_for("circle", "ntp")
+    obj = make_objective("diffusion-uniform", "circle")
+    obj.build_rows(enc, inst, vocab)
+    alphabet, position = obj._tables(torch.device("cpu"))
+    again = obj._tables(torch.device("cpu"))
+    assert again[0] is alphabet and again[1] is position
+    assert torch.equal(position[alphabet], torch.arange(alphabet.numel()))
+    obj.build_rows(enc, inst, vocab)  # a new alphabet: new tables
+    assert obj._tables(torch.device("cpu"))[0] is not alphabet

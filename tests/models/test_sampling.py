@@ -120,3 +120,34 @@ def test_shorter_sampling_seeds_keep_the_trained_layout():
     assert {p.seed for p in null} == {SEED_FILL * trained}
     with pytest.raises(CBenchError, match="longer than the seeds"):
         eval_prompts(instance, trained + 1)
+
+
+def test_kv_cache_takes_the_autocast_dtype(setup):
+    inst, vocab, model, obj = setup
+    assert model.new_cache(2, 8).k.dtype == torch.float32
+    with torch.autocast("cpu", dtype=torch.bfloat16):
+        cache = model.new_cache(2, 8)
+        assert cache.k.dtype == cache.v.dtype == torch.bfloat16
+        x = torch.randint(0, len(vocab), (2, 6))
+        model(x[:, :5], cache)
+        out = model(x[:, 5:6], cache)  # bf16 keys and values go into the cache without conversion
+    assert out.shape == (2, 1, len(vocab)) and torch.isfinite(out).all()
+
+
+def test_return_trunk_is_the_trunk(setup):
+    inst, vocab, model, _ = setup
+    x = torch.randint(0, len(vocab), (2, 7))
+    assert torch.equal(model(x, return_trunk=True), model.trunk(x))
+
+
+def test_sampling_device_choice():
+    from creativity_bench.errors import CBenchError
+    from creativity_bench.models.train import sampling_device
+
+    assert sampling_device("cpu") == "cpu"
+    assert sampling_device("auto") == ("cuda" if torch.cuda.is_available() else "cpu")
+    with pytest.raises(CBenchError, match="auto, cpu or cuda"):
+        sampling_device("tpu")
+    if not torch.cuda.is_available():
+        with pytest.raises(CBenchError, match="no CUDA GPU"):
+            sampling_device("cuda")

@@ -79,6 +79,16 @@ def mdlm_loss(logits: torch.Tensor, x0: torch.Tensor, masked: torch.Tensor, regi
     return per_row.sum() / region.sum().clamp(min=1)
 
 
+_MASK_INDEX: dict[torch.device, torch.Tensor] = {}
+
+
+def mask_index(device: torch.device) -> torch.Tensor:
+    """[MASK_ID] on ``device``, made once: a fresh host-to-GPU copy every step would stall it."""
+    if device not in _MASK_INDEX:
+        _MASK_INDEX[device] = torch.tensor([MASK_ID], device=device)
+    return _MASK_INDEX[device]
+
+
 class MaskedDiffusion(Objective):
     name = "diffusion"
     description = "Masked (absorbing) discrete diffusion, MDLM's continuous-time bound."
@@ -96,7 +106,7 @@ class MaskedDiffusion(Objective):
         masked = (torch.rand(x0.shape, generator=generator, device=x0.device) < t[:, None]) & region
         xt = torch.where(masked, torch.full_like(x0, MASK_ID), x0)
         logits = model(xt)
-        logits = logits.float().index_fill(-1, torch.tensor([MASK_ID], device=x0.device), float("-inf"))
+        logits = logits.float().index_fill(-1, mask_index(x0.device), float("-inf"))
         return mdlm_loss(logits, x0, masked, region, t)
 
     def steps_for(self, settings, span: int) -> int:

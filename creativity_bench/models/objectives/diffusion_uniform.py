@@ -62,18 +62,24 @@ class UniformDiffusion(MaskedDiffusion):
     description = "Uniform-noise discrete diffusion, UDLM's continuous-time bound."
     params_class = DiffusionParams
     _alphabet: torch.Tensor | None = None
+    _table_cache: tuple | None = None
 
     def build_rows(self, enc, instance, vocab):
         self._alphabet = answer_alphabet(vocab)
         return region_rows(enc, instance, vocab)
 
     def _tables(self, device) -> tuple[torch.Tensor, torch.Tensor]:
+        """(alphabet, position of each token in it), built on the host once per alphabet and
+        device: rebuilding them every step would make the GPU wait for the host."""
         if self._alphabet is None:
             raise RuntimeError("build_rows must run before the loss (it fixes the answer alphabet)")
-        alphabet = self._alphabet.to(device)
-        position = torch.zeros(int(alphabet.max()) + 1, dtype=torch.long, device=device)
-        position[alphabet] = torch.arange(alphabet.numel(), device=device)
-        return alphabet, position
+        key = (id(self._alphabet), torch.device(device))
+        if self._table_cache is None or self._table_cache[0] != key:
+            alphabet = self._alphabet.cpu()
+            position = torch.zeros(int(alphabet.max()) + 1, dtype=torch.long)
+            position[alphabet] = torch.arange(alphabet.numel())
+            self._table_cache = (key, alphabet.to(device), position.to(device), self._alphabet)
+        return self._table_cache[1], self._table_cache[2]
 
     def loss(self, model, extra, batch, generator):
         x0, region = batch["ids"], batch["region"]
