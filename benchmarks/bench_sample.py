@@ -2,8 +2,10 @@
 
     python benchmarks/bench_sample.py            # 1024 prompts per task, cpu-preset backbone
     python benchmarks/bench_sample.py --quick    # 256 prompts, two tasks, < 60 s on 2 cores
-    python benchmarks/bench_sample.py --preset paper --tasks sibling --diffusion-steps
-                                                 # the paper backbone's cache speed-up, no diffusion
+    python benchmarks/bench_sample.py --preset paper --rounds 1 --diffusion-steps
+                                                 # the paper backbone's cache speed-ups, no diffusion
+    python benchmarks/bench_sample.py --tasks sibling --diffusion-steps --pieces
+                                                 # where a cached decode spends its time
 
 The model is the preset's backbone with fresh weights: decoding cost does not depend on what
 the weights are, and an untrained model never stops early at eos, so this is the worst case.
@@ -58,6 +60,43 @@ def time_sampling(instance, vocab, objective, model, prompts, settings, device, 
     return time.perf_counter() - t0
 
 
+def best_of(fn, repeats: int = 5) -> float:
+    fn()
+    times = []
+    for _ in range(repeats):
+        t0 = time.perf_counter()
+        fn()
+        times.append(time.perf_counter() - t0)
+    return min(times)
+
+
+@torch.no_grad()
+def cached_pieces(instance, vocab, model, prompts, device) -> dict:
+    """Seconds for the parts of one cached decode: the prompt pass, one further step of the
+    Transformer, the output layer and the argmax (best of 5 each, all prompts in one batch)."""
+    from creativity_bench.models.tokenizer import prompt_ids as encode_prompt
+
+    ids = torch.tensor([encode_prompt(vocab, e.seed, e.prompt) for e in prompts], dtype=torch.long, device=device)
+    b, p = ids.shape
+
+    def prompt_pass():
+        model.hidden(ids, model.new_cache(b, p + 1))
+
+    cache = model.new_cache(b, p + 1)
+    model.hidden(ids, cache)
+    tok = ids[:, -1:]
+
+    def step():
+        model.hidden(tok, cache)
+        cache.pos -= 1  # undo, so every repeat is the same step
+
+    h = model.hidden(tok, cache)[:, -1]
+    cache.pos -= 1
+    logits = model.logits(h)
+    return {"prompt_pass_s": best_of(prompt_pass), "step_transformer_s": best_of(step),
+            "output_layer_s": best_of(lambda: model.logits(h)), "argmax_s": best_of(lambda: logits.argmax(-1))}
+
+
 def main() -> None:
     from creativity_bench.models.sampling import SamplingSettings
 
@@ -67,6 +106,7 @@ def main() -> None:
     ap.add_argument("--tasks", nargs="+", choices=["sibling", "triangle", "circle", "line"], help="Tasks (default: all four; --quick: sibling and circle).")
     ap.add_argument("--diffusion-steps", nargs="*", type=int, help="Diffusion step counts (default 8 32 128; --quick 8 32); none: skip diffusion.")
     ap.add_argument("--rounds", type=int, help="Timed rounds per decoder, best kept (default 3; --quick 2).")
+    ap.add_argument("--pieces", action="store_true", help="Also time the parts of one cached decode step.")
     ap.add_argument("--json", type=Path, default=Path("benchmarks/results/bench_sample.json"))
     args = ap.parse_args()
     device = "cuda" if torch.cuda.is_available() else "cpu"
@@ -97,6 +137,8 @@ def main() -> None:
         cached, uncached = min(cached), min(uncached)
         row = {"task": task, "prompts": len(prompts), "rounds": args.rounds, "ltr_cache_per_s": round(len(prompts) / cached, 1),
                "ltr_nocache_per_s": round(len(prompts) / uncached, 1), "cache_speedup": round(uncached / cached, 2)}
+        if args.pieces:
+            row["cached_pieces_s"] = {k: round(v, 4) for k, v in cached_pieces(instance, vocab, model, prompts, device).items()}
         if diffusion_steps:
             instance, vocab, diff, dmodel = build(task, "diffusion", args.preset, device)
         for steps in diffusion_steps:
