@@ -23,7 +23,7 @@ import time
 from pathlib import Path
 
 import torch
-from machine import machine_info, write_json  # benchmarks/machine.py
+from machine import best_of, machine_info, write_json  # benchmarks/machine.py
 
 
 def build(task: str, objective_name: str, preset: str, device: str):
@@ -40,9 +40,7 @@ def build(task: str, objective_name: str, preset: str, device: str):
     cfg = ModelConfig.from_depth(size["depth"], len(vocab), sequence_width(instance), aspect=size["aspect"], head_dim=size["head_dim"], causal=objective.causal)
     model = GPT(cfg).to(device).eval()
     if objective_name == "diffusion-uniform":
-        from creativity_bench.models.objectives.diffusion_uniform import answer_alphabet
-
-        objective._alphabet = answer_alphabet(vocab)
+        objective.set_alphabet(vocab)
     return instance, vocab, objective, model
 
 
@@ -58,16 +56,6 @@ def time_sampling(instance, vocab, objective, model, prompts, settings, device, 
     if device == "cuda":
         torch.cuda.synchronize()
     return time.perf_counter() - t0
-
-
-def best_of(fn, repeats: int = 5) -> float:
-    fn()
-    times = []
-    for _ in range(repeats):
-        t0 = time.perf_counter()
-        fn()
-        times.append(time.perf_counter() - t0)
-    return min(times)
 
 
 @torch.no_grad()
@@ -93,8 +81,9 @@ def cached_pieces(instance, vocab, model, prompts, device) -> dict:
     h = model.hidden(tok, cache)[:, -1]
     cache.pos -= 1
     logits = model.logits(h)
-    return {"prompt_pass_s": best_of(prompt_pass), "step_transformer_s": best_of(step),
-            "output_layer_s": best_of(lambda: model.logits(h)), "argmax_s": best_of(lambda: logits.argmax(-1))}
+    pieces = {"prompt_pass_s": prompt_pass, "step_transformer_s": step,
+              "output_layer_s": lambda: model.logits(h), "argmax_s": lambda: logits.argmax(-1)}
+    return {name: best_of(fn, 5, warmup=True) for name, fn in pieces.items()}
 
 
 def main() -> None:

@@ -31,7 +31,7 @@ from datetime import datetime, timezone
 from pathlib import Path
 
 import numpy as np
-from machine import cpu_name, write_json  # benchmarks/machine.py
+from machine import best_of, cpu_name, write_json  # benchmarks/machine.py
 
 N_SCORE = 100_000
 PRESET = "paper"
@@ -144,17 +144,6 @@ def answers_to_score(instance, n: int) -> list[str]:
 
 
 # --- timing -------------------------------------------------------------------------------------
-
-
-def best_of(fn, reps: int, setup=None) -> float:
-    """Best wall time of ``reps`` calls of ``fn(setup())`` (setup untimed)."""
-    times = []
-    for _ in range(reps):
-        arg = setup() if setup else None
-        t0 = time.perf_counter()
-        fn(arg) if setup else fn()
-        times.append(time.perf_counter() - t0)
-    return min(times)
 
 
 def bench_task(name: str, reps: int, workdir: Path) -> dict:

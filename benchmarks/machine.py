@@ -1,10 +1,11 @@
-"""What every benchmark records about the machine, and its atomic JSON writer."""
+"""What every benchmark records about the machine, its atomic JSON writer, and best-of timing."""
 
 from __future__ import annotations
 
 import json
 import os
 import platform
+import time
 from datetime import datetime, timezone
 from pathlib import Path
 
@@ -38,3 +39,17 @@ def write_json(path: Path, doc: dict) -> None:
     tmp = path.with_suffix(".tmp")
     tmp.write_text(json.dumps(doc, indent=1) + "\n")
     os.replace(tmp, path)
+
+
+def best_of(fn, reps: int, setup=None, warmup: bool = False) -> float:
+    """Best wall time of ``reps`` calls of ``fn(setup())`` (setup untimed); ``warmup``: one
+    untimed call first."""
+    if warmup:
+        fn(setup()) if setup else fn()
+    times = []
+    for _ in range(reps):
+        arg = setup() if setup else None
+        t0 = time.perf_counter()
+        fn(arg) if setup else fn()
+        times.append(time.perf_counter() - t0)
+    return min(times)

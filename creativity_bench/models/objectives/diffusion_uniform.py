@@ -62,24 +62,29 @@ class UniformDiffusion(MaskedDiffusion):
     description = "Uniform-noise discrete diffusion, UDLM's continuous-time bound."
     params_class = DiffusionParams
     _alphabet: torch.Tensor | None = None
-    _table_cache: tuple | None = None
+    _position: torch.Tensor | None = None
+    _on_device: dict | None = None  # device -> (alphabet, position) there
+
+    def set_alphabet(self, vocab) -> None:
+        """Fix the answer alphabet and its position table, on the host; device copies follow."""
+        self._alphabet = answer_alphabet(vocab)
+        self._position = torch.zeros(int(self._alphabet.max()) + 1, dtype=torch.long)
+        self._position[self._alphabet] = torch.arange(self._alphabet.numel())
+        self._on_device = {}
 
     def build_rows(self, enc, instance, vocab):
-        self._alphabet = answer_alphabet(vocab)
+        self.set_alphabet(vocab)
         return region_rows(enc, instance, vocab)
 
     def _tables(self, device) -> tuple[torch.Tensor, torch.Tensor]:
-        """(alphabet, position of each token in it), built on the host once per alphabet and
-        device: rebuilding them every step would make the GPU wait for the host."""
-        if self._alphabet is None:
+        """(alphabet, position of each token in it) on ``device``, copied there once: a copy
+        every step would make the GPU wait for the host."""
+        if self._on_device is None:
             raise RuntimeError("build_rows must run before the loss (it fixes the answer alphabet)")
-        key = (id(self._alphabet), torch.device(device))
-        if self._table_cache is None or self._table_cache[0] != key:
-            alphabet = self._alphabet.cpu()
-            position = torch.zeros(int(alphabet.max()) + 1, dtype=torch.long)
-            position[alphabet] = torch.arange(alphabet.numel())
-            self._table_cache = (key, alphabet.to(device), position.to(device), self._alphabet)
-        return self._table_cache[1], self._table_cache[2]
+        device = torch.device(device)
+        if device not in self._on_device:
+            self._on_device[device] = (self._alphabet.to(device), self._position.to(device))
+        return self._on_device[device]
 
     def loss(self, model, extra, batch, generator):
         x0, region = batch["ids"], batch["region"]
@@ -99,7 +104,7 @@ class UniformDiffusion(MaskedDiffusion):
     def sample(self, model, extra, prompts, prompt_ids, max_new, settings, vocab):
         from creativity_bench.models.sampling import categorical, filter_logits
 
-        self._alphabet = answer_alphabet(vocab)
+        self.set_alphabet(vocab)
         alphabet, position = self._tables(prompts.device)
         n = alphabet.numel()
         b, p = prompts.shape
