@@ -19,6 +19,7 @@ from typing import Any
 
 from creativity_bench.errors import CBenchError
 from creativity_bench.io import CHECKPOINT_DIR, RESULTS_FILE, atomic_write_text, dumps_json, read_json
+from creativity_bench.tasks import stale_version
 
 SUITE_FILE = "suite.json"
 SUITE_SCHEMA = "creativity-bench/suite/1"
@@ -122,10 +123,13 @@ def check_finished_run(cell: Cell, run_dir: Path, cfg) -> dict[str, Any]:
     try:
         found = (doc["task"]["name"], doc["training"]["config"]["objective"], doc["training"]["seed"], doc["model"]["preset"])
         saved = doc["training"]["config"]
+        stale = stale_version(doc["task"]["name"], doc["task"]["version"])
     except (KeyError, TypeError):
         raise CBenchError(f"{run_dir / RESULTS_FILE}: malformed results file") from None
     if found != (cell.task, cell.objective, cell.seed, cfg.preset):
         raise CBenchError(f"{run_dir}: holds {found[0]}/{found[1]}/s{found[2]} on preset {found[3]}, expected {cell.label} on {cfg.preset}")
+    if stale:
+        raise CBenchError(f"{run_dir}: {stale}; delete the run directory to redo it")
     diff = training_difference(saved, cfg)
     if diff:
         raise CBenchError(f"{run_dir}: finished with {diff}; delete the run directory to redo it")

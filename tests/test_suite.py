@@ -110,3 +110,17 @@ def test_suite_refuses_a_finished_run_made_with_other_settings(smoke_suite, tmp_
     path.write_text(json.dumps(doc))
     with pytest.raises(CBenchError, match="steps = 999"):
         run_suite(root, [cell], "smoke", SamplingSettings())
+
+
+def test_suite_refuses_a_finished_run_of_another_task_version(smoke_suite, tmp_path):
+    import shutil
+
+    root = tmp_path / "copy"
+    shutil.copytree(smoke_suite, root)
+    cell = CELLS[0]
+    path = cell.run_dir(root) / "results.json"
+    doc = json.loads(path.read_text())
+    doc["task"]["version"] = 0  # as if made before the task's version was bumped
+    path.write_text(json.dumps(doc))
+    with pytest.raises(CBenchError, match=f"made with {cell.task} version 0, this release has version 1.*stale"):
+        run_suite(root, [cell], "smoke", SamplingSettings())

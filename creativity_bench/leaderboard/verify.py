@@ -31,6 +31,7 @@ from creativity_bench.leaderboard.protocol import (
 from creativity_bench.leaderboard.submission import RUNS_DIR, SUMMARY_METRICS, read_submission, summary
 from creativity_bench.models.config import TrainConfig
 from creativity_bench.suite import training_difference
+from creativity_bench.tasks import stale_version
 
 TOLERANCE = 1e-9
 
@@ -111,8 +112,9 @@ def _check_run(run_dir: Path, task: str, seed: int, sub: dict[str, Any], instanc
             raise Rejected("results.json's metrics or sampling is not an object")
         if header["name"] != task:
             raise Rejected(f"results are for task {header['name']}")
-        if header["version"] != instance.task.version:
-            raise Rejected(f"task version {header['version']} differs from the protocol's {instance.task.version}")
+        stale = stale_version(task, header["version"])
+        if stale:
+            raise Rejected(stale)
         if header["fingerprint"] != instance.fingerprint:
             raise Rejected("instance fingerprint differs from the regenerated instance (other parameters or instance seed)")
         if doc["objective"]["name"] != sub["objective"]["name"]:

@@ -170,6 +170,19 @@ def _check_resume_config(run_dir: Path, cfg: TrainConfig) -> None:
             raise CBenchError(f"--resume with changed settings: {key} was {saved.get(key)!r}, now {now.get(key)!r}")
 
 
+def _check_resume_instance(ckpt_dir: Path, instance: Instance) -> None:
+    """Refuse to continue a checkpoint on another instance (a task version bump changes it)."""
+    from creativity_bench.models.checkpoint import read_sidecar
+    from creativity_bench.tasks import stale_version
+
+    if not (ckpt_dir / CONFIG_FILE).is_file():
+        return
+    saved = read_sidecar(ckpt_dir).get("instance", {})
+    if saved.get("fingerprint") != instance.fingerprint:
+        why = stale_version(instance.name, saved.get("version")) or "another instance"
+        raise CBenchError(f"{ckpt_dir}: cannot resume, the checkpoint was {why}; delete the run directory to redo it")
+
+
 def quiet_lightning() -> None:
     """Keep Lightning's banners and tips out of the user's terminal (warnings stay visible)."""
     import logging
@@ -208,6 +221,7 @@ def train(cfg: TrainConfig, instance: Instance, run_dir: Path, objective, resume
         if not resume_path.is_file():
             raise CBenchError(f"{run_dir}: nothing to resume (no {RESUME_FILE}); run without --resume")
         _check_resume_config(run_dir, cfg)
+        _check_resume_instance(ckpt_dir, instance)
     if not is_ddp_worker():
         ckpt_dir.mkdir(parents=True, exist_ok=True)
         atomic_write_text(run_dir / TRAIN_CONFIG_FILE, dumps_json(cfg.to_dict()))

@@ -11,6 +11,7 @@ from typing import Any
 
 from creativity_bench.errors import CBenchError
 from creativity_bench.io import RESULTS_FILE, read_json
+from creativity_bench.tasks import stale_version
 
 METRICS = ("creativity", "memorization", "validity", "diversity", "train_fit")
 CURVE_METRICS = ("creativity", "validity", "memorization", "diversity")
@@ -48,11 +49,14 @@ def collect_runs(root: Path) -> list[RunRecord]:
             record = RunRecord(doc["task"]["name"], doc["objective"]["name"], int(doc["training"]["seed"]),
                                doc["model"]["preset"], path.parent, doc)
             fingerprint = doc["task"]["fingerprint"]
+            stale = stale_version(record.task, doc["task"]["version"])
             missing = [m for m in (*METRICS, "n") if not isinstance(doc["metrics"].get(m), (int, float))]
         except (KeyError, TypeError, ValueError, AttributeError):
             raise CBenchError(f"{path}: malformed results file (missing task, objective, seed, preset or metrics)") from None
         if missing:
             raise CBenchError(f"{path}: malformed results file (metric {missing[0]} missing)")
+        if stale:
+            raise CBenchError(f"{path}: {stale}; re-run it, or report it with the release that made it")
         if path.parent.name != f"s{record.seed}":
             raise CBenchError(f"{path}: holds training seed {record.seed} but sits in {path.parent.name}/")
         key = (record.task, record.objective, record.seed)

@@ -99,42 +99,60 @@ def score_answers(
         memorization=n_mem / denom,
         validity=n_valid / denom,
         diversity=len(seen_valid) / denom,
-        compat=compat_scores(instance, answers, verdicts),
+        compat=compat_scores(instance, answers),
         reasons=dict(sorted(reasons.items())),
     )
     return scores, out
 
 
-def compat_scores(instance: Instance, answers: list[str], verdicts: list[Verdict] | None = None) -> dict[str, float]:
-    """The released study code's view: lenient validity, uniqueness on raw strings.
+def released_reading(answer: str, marker: str) -> tuple[str, bool]:
+    """The answer as the study's released evaluator reads it, and whether a marker cut it short.
 
-    The lenient rules accept everything the strict ones do, so strict verdicts, when given,
-    spare re-checking valid answers.
+    That evaluator splits the whole sequence at the prompt marker, so it reads what follows the
+    marker up to the marker's next occurrence; tokens are joined by single spaces here.
     """
-    if verdicts is None:
-        verdicts = judge(instance, answers)
-    lenient = instance.checker.compat_valid
-    raw_train = instance.train_raw
-    cache: dict[str, bool] = {}
+    tokens = answer.split() if isinstance(answer, str) else []
+    if marker in tokens:
+        return " ".join(tokens[: tokens.index(marker)]), True
+    return " ".join(tokens), False
+
+
+def compat_scores(instance: Instance, answers: list[str]) -> dict[str, float]:
+    """The numbers the study's released evaluator (``eval_qa.py``) prints for these answers (SPEC 4).
+
+    ``memorization`` is its test_seen_score (the released canonical form is among the training
+    set's, per sample, valid or not), ``unseen`` its test_unseen_score (valid and not seen, per
+    sample), ``creativity`` and ``diversity`` its test_creativity_score and test_diversity_score
+    (distinct RAW answer strings that are valid and unseen, or valid, over N). ``validity`` (lenient
+    validity per sample) is not printed by the released evaluator but is shown beside the strict one.
+    """
+    checker, marker = instance.checker, instance.task.eval_marker
+    train = instance.train_compat_canonical
+    cache: dict[str, tuple[bool, bool]] = {}
     valid_raw: set[str] = set()
-    novel_raw: set[str] = set()
-    n_valid = n_mem = 0
-    for a, v in zip(answers, verdicts):
-        raw = " ".join(a.split()) if isinstance(a, str) else ""
-        ok = v.valid or cache.get(raw)
-        if ok is None:
-            ok = cache[raw] = lenient(raw)
-        if raw in raw_train:
-            n_mem += 1
-        if ok:
+    unseen_raw: set[str] = set()
+    n_valid = n_seen = n_unseen = 0
+    for answer in answers:
+        reading, cut = released_reading(answer, marker)
+        # A cut answer lacks the end-of-answer marker, so its raw string is not the uncut one's.
+        raw = f"{reading} {marker}" if cut else reading
+        judged = cache.get(raw)
+        if judged is None:
+            canonical = None if cut and checker.compat_seen_needs_end else checker.compat_canonical(reading)
+            judged = cache[raw] = (checker.compat_valid(reading), canonical is not None and canonical in train)
+        valid, seen = judged
+        n_seen += seen
+        if valid:
             n_valid += 1
             valid_raw.add(raw)
-            if raw not in raw_train:
-                novel_raw.add(raw)
+            if not seen:
+                n_unseen += 1
+                unseen_raw.add(raw)
     denom = max(len(answers), 1)
     return {
-        "creativity": len(novel_raw) / denom,
-        "memorization": n_mem / denom,
+        "creativity": len(unseen_raw) / denom,
+        "memorization": n_seen / denom,
         "validity": n_valid / denom,
         "diversity": len(valid_raw) / denom,
+        "unseen": n_unseen / denom,
     }

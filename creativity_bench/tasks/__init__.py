@@ -21,6 +21,7 @@ from creativity_bench.tasks.files import load_instance, write_instance
 __all__ = [
     "TASKS", "Checker", "EvalPrompt", "Instance", "Sample", "Task", "TaskParams", "Verdict",
     "register_task", "get_task", "make_task", "task_names", "load_instance", "write_instance", "STUDY_ORDER",
+    "stale_version",
 ]
 
 # The study's order (combinational, then exploratory): how tables and grids list the tasks.
@@ -40,3 +41,14 @@ def get_task(name: str) -> type[Task]:
 def make_task(name: str, preset: str = "smoke", **overrides) -> Task:
     """A task from its name, a preset and parameter overrides."""
     return TASKS.get(name).from_preset(preset, overrides)
+
+
+def stale_version(name: str, version: object) -> str | None:
+    """Why results made with ``version`` of task ``name`` are stale (another version than this
+    release's), or None. Unknown tasks (an uninstalled plugin) are not judged here."""
+    if name not in TASKS:
+        return None
+    current = TASKS.get(name).version
+    if version == current:
+        return None
+    return f"made with {name} version {version}, this release has version {current} (see CHANGELOG.md); its numbers are stale"

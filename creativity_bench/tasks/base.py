@@ -227,13 +227,24 @@ class Task(ABC):
 class Checker(ABC):
     """Judges answers of one instance. Total: never raises on any string."""
 
+    # Whether the released evaluator's "seen" compares whole strings, end-of-answer marker
+    # included (sibling), so that an answer cut short by a prompt marker is never seen.
+    compat_seen_needs_end: ClassVar[bool] = False
+
     @abstractmethod
     def check(self, answer: str) -> Verdict:
         """Strict coherence check with a reason code, and the canonical form."""
 
-    @abstractmethod
     def compat_valid(self, answer: str) -> bool:
-        """The study's released code's lenient coherence rule (for the ``compat`` view)."""
+        """The study's released evaluator's coherence rule (the ``compat`` view, SPEC 4), on the
+        answer as that evaluator reads it. Defaults to the strict rule: a task the study did not
+        have need not invent a "released code" rule."""
+        return self.check(answer).valid
+
+    def compat_canonical(self, answer: str) -> str | None:
+        """The released evaluator's canonical form, what its "seen" score looks up in the
+        training set's canonical forms. Defaults to the strict canonical form."""
+        return self.check(answer).canonical
 
 
 class Instance:
@@ -282,9 +293,10 @@ class Instance:
         return frozenset(check(s.answer).canonical for s in self.train if self.task.is_memorizable(s))
 
     @cached_property
-    def train_raw(self) -> frozenset[str]:
-        """Raw training answers that count for memorization (for the compat view)."""
-        return frozenset(" ".join(s.answer.split()) for s in self.train if self.task.is_memorizable(s))
+    def train_compat_canonical(self) -> frozenset[str]:
+        """The released evaluator's canonical forms of the memorizable training samples (compat view)."""
+        canonical = self.checker.compat_canonical
+        return frozenset(c for s in self.train if self.task.is_memorizable(s) and (c := canonical(s.answer)) is not None)
 
     def stats(self) -> dict[str, Any]:
         """Instance statistics: coherent samples, training coverage, task extras."""

@@ -2,7 +2,16 @@
 
 from __future__ import annotations
 
+from collections import Counter
+from collections.abc import Hashable
+
 from creativity_bench.tasks.base import SEPARATOR, Checker, Verdict
+
+# The study's released evaluator reads an answer as a string in its own format: vertex i is
+# ``<a_i>``, the separator ``<sep>``. The compat view writes an answer so and applies the
+# released rules to that string, quirks included (SPEC 4); marker tokens such as ``edge:``
+# are plain text there, as in the study's data.
+RELEASED_SEP = "<sep>"
 
 
 def vertex_tokens(n: int) -> list[str]:
@@ -38,11 +47,62 @@ def parse_edges(answer: str, index: dict[str, int]) -> tuple[list[tuple[int, int
     return None, "bad_format"
 
 
-def relabel(edges: list[tuple[int, int]]) -> str:
+def relabel(edges: list[tuple[Hashable, Hashable]]) -> str:
     """Canonical form: vertices renamed by order of first appearance, edge order kept."""
     first_seen = dict.fromkeys(v for e in edges for v in e)
     name = {v: str(i) for i, v in enumerate(first_seen)}
     return " | ".join(name[a] + " " + name[b] for a, b in edges)
+
+
+def released_text(tokens: list[str]) -> str:
+    """The answer's tokens in the released format (``V3 V7 | ...`` becomes ``<a_3><a_7><sep>...``)."""
+    return "".join(RELEASED_SEP if t == SEPARATOR else f"<a_{t[1:]}>" if t[:1] == "V" else t for t in tokens)
+
+
+def _bracketed(node: str) -> str:
+    # The released parser splits "<a_1><a_2>" at "><" and puts the lost brackets back.
+    return ("" if node.startswith("<") else "<") + node + ("" if node.endswith(">") else ">")
+
+
+def released_pairs(chunk: str) -> tuple[str, str] | None:
+    """One released-format edge, split at ``><`` into exactly two nodes, or None."""
+    parts = chunk.split("><")
+    return (_bracketed(parts[0]), _bracketed(parts[1])) if len(parts) == 2 else None
+
+
+def released_edges(text: str) -> list[tuple[str, str]] | None:
+    """Every ``<sep>``-separated chunk as a two-node edge, or None if any chunk is not one."""
+    edges = [released_pairs(chunk) for chunk in text.split(RELEASED_SEP)]
+    return None if any(e is None for e in edges) else edges  # type: ignore[return-value]
+
+
+def _connected(edges: list[tuple[str, str]]) -> bool:
+    """Whether the edges, taken as undirected, form one connected piece."""
+    nbrs: dict[str, set[str]] = {}
+    for a, b in edges:
+        nbrs.setdefault(a, set()).add(b)
+        nbrs.setdefault(b, set()).add(a)
+    start = next(iter(nbrs))
+    todo, seen = [start], {start}
+    while todo:
+        for w in nbrs[todo.pop()] - seen:
+            seen.add(w)
+            todo.append(w)
+    return len(seen) == len(nbrs)
+
+
+def released_cycle(edges: list[tuple[str, str]]) -> bool:
+    """The released circle rule: every node appears exactly twice and the edges, undirected,
+    are connected. No length and no direction is checked (``V1 V2 | V1 V2`` passes)."""
+    counts = Counter(v for e in edges for v in e)
+    return bool(edges) and all(c == 2 for c in counts.values()) and _connected(edges)
+
+
+def released_path(edges: list[tuple[str, str]]) -> bool:
+    """The released line rule: exactly two nodes appear once, the rest twice, and the edges,
+    undirected, are connected. No length and no direction is checked."""
+    counts = Counter(v for e in edges for v in e).values()
+    return bool(edges) and sum(c == 1 for c in counts) == 2 and all(c in (1, 2) for c in counts) and _connected(edges)
 
 
 def degree_problem(edges: list[tuple[int, int]]) -> bool:
@@ -107,7 +167,8 @@ def shuffled_walks(key: int, m: int, vertices: int, edges: int, closed: bool) ->
 class WalkChecker(Checker):
     """Checks a shuffled cycle (closed) or path of exactly ``k`` edges; canonical by relabelling.
 
-    The compat view (the study's released code) does not check the number of edges.
+    The compat view (the study's released evaluator) checks neither the number of edges nor
+    their direction, and relabels whatever two-node chunks the answer has.
     """
 
     def __init__(self, vertices: int, k: int, closed: bool) -> None:
@@ -115,6 +176,7 @@ class WalkChecker(Checker):
         self.k = k
         self.shape_ok = is_single_cycle if closed else is_single_path
         self.shape_reason = "not_a_cycle" if closed else "not_a_path"
+        self.released_shape = released_cycle if closed else released_path
 
     def check(self, answer: str) -> Verdict:
         edges, reason = parse_edges(answer, self.index)
@@ -129,6 +191,16 @@ class WalkChecker(Checker):
             return Verdict(False, self.shape_reason, canonical)
         return Verdict(True, "ok", canonical)
 
+    def _released(self, answer: str) -> list[tuple[str, str]] | None:
+        tokens = answer.split() if isinstance(answer, str) else [""]
+        if any(t != SEPARATOR and t not in self.index for t in tokens):
+            return None
+        return released_edges(released_text(tokens))
+
     def compat_valid(self, answer: str) -> bool:
-        edges, _ = parse_edges(answer, self.index)
-        return edges is not None and not degree_problem(edges) and self.shape_ok(edges)
+        edges = self._released(answer)
+        return edges is not None and self.released_shape(edges)
+
+    def compat_canonical(self, answer: str) -> str | None:
+        edges = self._released(answer)
+        return None if edges is None else relabel(edges)

@@ -40,6 +40,8 @@ class SiblingParams(TaskParams):
 
 
 class SiblingChecker(Checker):
+    compat_seen_needs_end = True  # the released evaluator looks the raw string, "</a>" and all, up
+
     def __init__(self, structure: dict[str, Any], order: str) -> None:
         self.kind: dict[str, tuple[str, str]] = {}
         for parent, pools in structure["parents"].items():
@@ -73,9 +75,6 @@ class SiblingChecker(Checker):
         if len({p for _, p in kinds}) != 1:
             return Verdict(False, "wrong_parent", canonical)
         return Verdict(True, "ok", canonical)
-
-    def compat_valid(self, answer: str) -> bool:
-        return self.check(answer).valid
 
 
 class SiblingTask(Task):

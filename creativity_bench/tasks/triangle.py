@@ -10,15 +10,22 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
+import numpy as np
+
 from creativity_bench.errors import CBenchError
 from creativity_bench.seeding import Stream, below, words
 from creativity_bench.tasks.base import SEPARATOR, Checker, Instance, Sample, Task, TaskParams, Verdict, register_task
-from creativity_bench.tasks.edges import format_edges, parse_edges, vertex_tokens
+from creativity_bench.tasks.edges import (
+    RELEASED_SEP,
+    format_edges,
+    parse_edges,
+    released_pairs,
+    released_text,
+    vertex_tokens,
+)
 
 TRI = "tri:"
 EDGE = "edge:"
-# Rotations and reflections of a triangle's vertex order, for training samples.
-ORIENTATIONS = ((0, 1, 2), (1, 2, 0), (2, 0, 1), (0, 2, 1), (2, 1, 0), (1, 0, 2))
 
 
 @dataclass(frozen=True)
@@ -44,50 +51,57 @@ class TriangleParams(TaskParams):
 
 
 def build_graph(params: TriangleParams, stream: Stream) -> list[set[int]]:
-    """The SPEC construction: a random graph of minimum degree D, then close triangles until
-    every vertex lies on at least T of them (as far as its neighbourhood allows)."""
-    n, d = params.vertices, params.degree
-    cap = params.alpha * d
+    """The study's released construction (SPEC 3.2), step by step.
+
+    1. For each vertex v in order: the pool is every u != v, not adjacent to v, with
+       deg(u) <= alpha*D (taken once, before v's draws); join v to max(0, D - deg(v)) of them
+       drawn without replacement (all of the pool if it is smaller).
+    2. One counter per vertex. For each vertex u in order, while counter[u] < T: draw two
+       distinct neighbours v, w of u, add edge v-w if it is missing, and add 1 to the counters
+       of u, v and w whether or not the edge was new. The counter counts draws, not triangles,
+       which is what keeps the graph sparse in triangles.
+    """
+    n, d, t = params.vertices, params.degree, params.triangles_per_vertex
     adj: list[set[int]] = [set() for _ in range(n)]
-    for u in range(n):
-        while len(adj[u]) < d:
-            v = -1
-            for _ in range(64):  # rejection first; the exact candidate list only if unlucky
-                c = stream.below(n)
-                if c != u and c not in adj[u] and len(adj[c]) <= cap:
-                    v = c
-                    break
-            if v < 0:
-                candidates = [c for c in range(n) if c != u and c not in adj[u] and len(adj[c]) <= cap]
-                if not candidates:
-                    break
-                v = stream.choice(candidates)
-            adj[u].add(v)
+    degree = np.zeros(n, dtype=np.int64)
+    cap = params.alpha * d
+    for v in range(n):
+        need = d - len(adj[v])
+        if need <= 0:
+            continue
+        allowed = degree <= cap
+        allowed[v] = False
+        if adj[v]:
+            allowed[list(adj[v])] = False
+        pool = np.flatnonzero(allowed).tolist()
+        for u in draw_without_replacement(stream, pool, need):
             adj[v].add(u)
+            adj[u].add(v)
+            degree[u] += 1
+        degree[v] = len(adj[v])
+    counter = [0] * n
     for u in range(n):
-        # u "takes part" in every triangle through it, including ones closed incidentally.
-        while _triangles_at(adj, u) < params.triangles_per_vertex:
+        while counter[u] < t:
             nbrs = sorted(adj[u])
-            pair = None
-            for _ in range(32):  # rejection first; the exact list of open pairs only if unlucky
-                v, w = stream.choice(nbrs), stream.choice(nbrs)
-                if v != w and w not in adj[v]:
-                    pair = (v, w)
-                    break
-            if pair is None:
-                open_pairs = [(v, w) for i, v in enumerate(nbrs) for w in nbrs[i + 1 :] if w not in adj[v]]
-                if not open_pairs:
-                    break  # u's neighbourhood is already a clique
-                pair = stream.choice(open_pairs)
-            v, w = pair
+            if len(nbrs) < 2:
+                break
+            v, w = draw_without_replacement(stream, nbrs, 2)
             adj[v].add(w)
             adj[w].add(v)
+            counter[u] += 1
+            counter[v] += 1
+            counter[w] += 1
     return adj
 
 
-def _triangles_at(adj: list[set[int]], u: int) -> int:
-    nbrs = adj[u]
-    return sum(len(adj[v] & nbrs) for v in nbrs) // 2
+def draw_without_replacement(stream: Stream, items: list[int], k: int) -> list[int]:
+    """``min(k, len(items))`` distinct items in random order (a partial Fisher-Yates shuffle)."""
+    items = list(items)
+    k = min(k, len(items))
+    for i in range(k):
+        j = i + stream.below(len(items) - i)
+        items[i], items[j] = items[j], items[i]
+    return items[:k]
 
 
 def edges_of(adj: list[set[int]]) -> list[tuple[int, int]]:
@@ -105,6 +119,35 @@ def triangles_of(adj: list[set[int]]) -> list[tuple[int, int, int]]:
     return out
 
 
+def _closes_triangle(adj: list[list[int]], u: int) -> bool:
+    nbrs = set(adj[u])
+    return any(nbrs.intersection(adj[v]) for v in adj[u])
+
+
+def _draw_triangle(adj: list[list[int]], stream: Stream) -> tuple[int, int, int]:
+    """A vertex u, then an ordered pair (v, w) of distinct neighbours, until v-w is an edge."""
+    n = len(adj)
+    while True:
+        u = stream.below(n)
+        nbrs = adj[u]
+        if len(nbrs) < 2:
+            continue
+        i = stream.below(len(nbrs))
+        j = stream.below(len(nbrs) - 1)
+        v, w = nbrs[i], nbrs[j + (j >= i)]
+        if w in adj[v]:
+            return u, v, w
+
+
+def _draw_edge(adj: list[list[int]], stream: Stream) -> tuple[int, int]:
+    """A vertex u with at least one neighbour, then one of its neighbours."""
+    n = len(adj)
+    while True:
+        u = stream.below(n)
+        if adj[u]:
+            return u, stream.choice(adj[u])
+
+
 def _adjacency(structure: dict[str, Any], n: int) -> list[set[int]]:
     adj: list[set[int]] = [set() for _ in range(n)]
     for a, b in structure["edges"]:
@@ -119,6 +162,8 @@ class TriangleChecker(Checker):
         self.names = vertex_tokens(n)
         self.index = {t: i for i, t in enumerate(self.names)}
         self.adj = _adjacency(structure, n)
+        self.vocabulary = {TRI, EDGE, SEPARATOR, *self.names}
+        self.released_index = {f"<a_{i}>": i for i in range(n)}
 
     def check(self, answer: str) -> Verdict:
         edges, reason = parse_edges(answer, self.index)
@@ -136,19 +181,45 @@ class TriangleChecker(Checker):
             return Verdict(False, "edge_missing", canonical)
         return Verdict(True, "ok", canonical)
 
+    def _released_chunks(self, answer: str) -> list[str] | None:
+        tokens = answer.split() if isinstance(answer, str) else [""]
+        if any(t not in self.vocabulary for t in tokens):
+            return None
+        return released_text(tokens).split(RELEASED_SEP)
+
     def compat_valid(self, answer: str) -> bool:
-        # Lenient (undirected) rule: three graph edges covering three distinct vertices pairwise.
-        edges, _ = parse_edges(answer, self.index)
-        if edges is None or len(edges) != 3:
+        """The released rule, read literally: exactly three chunks; a is the first vertex of
+        edge 1, b and c the two vertices of edge 2; valid if b-a, c-b and a-c are graph edges.
+        The second vertex of edge 1 and the whole third edge are never read."""
+        chunks = self._released_chunks(answer)
+        if chunks is None or len(chunks) != 3:
             return False
-        pairs = {frozenset(e) for e in edges}
-        verts = {v for e in edges for v in e}
-        return len(verts) == 3 and len(pairs) == 3 and all(len(p) == 2 and max(p) in self.adj[min(p)] for p in pairs)
+        first, second = released_pairs(chunks[0]), released_pairs(chunks[1])
+        if first is None or second is None:
+            return False
+        a, b, c = (self.released_index.get(x) for x in (first[0], *second))
+        if a is None or b is None or c is None:
+            return False
+        return b in self.adj[a] and c in self.adj[b] and a in self.adj[c]
+
+    def compat_canonical(self, answer: str) -> str | None:
+        """The released canonical form: the sorted first vertices of the first three chunks
+        (a chunk without a vertex, or fewer than three chunks, gives none)."""
+        chunks = self._released_chunks(answer)
+        if chunks is None or len(chunks) < 3:
+            return None
+        firsts = []
+        for chunk in chunks[:3]:
+            at = chunk.find("<a_")
+            if at < 0:
+                return None
+            firsts.append(int(chunk[at + 3 : chunk.index(">", at)]))
+        return " ".join(self.names[v] for v in sorted(firsts))
 
 
 class TriangleTask(Task):
     name = "triangle"
-    version = 1
+    version = 2  # 2: the released graph construction and training sampler (CHANGELOG.md)
     description = "Name a triangle of a graph seen only as edge facts (combinational)."
     params_class = TriangleParams
     presets = {
@@ -164,25 +235,32 @@ class TriangleTask(Task):
         return {"edges": [[f"V{u}", f"V{v}"] for u, v in edges_of(adj)]}
 
     def build_train(self, structure: dict[str, Any], key: int) -> list[tuple[str, str]]:
-        adj = _adjacency(structure, self.params.vertices)
-        edges, tris = edges_of(adj), triangles_of(adj)
-        if not tris:
+        """The released sampler: a triangle sample picks a vertex u and an ordered pair of its
+        neighbours (v, w) until v-w is an edge, and writes ``u v | v w | w u``; an edge fact
+        picks a vertex u and one of its neighbours v and writes ``u v | v u``.
+
+        Drawing a vertex first (not a triangle or an edge uniformly) weights triangles and edges
+        at low-degree vertices up, as the study's data does. Sample i uses its own random
+        stream, so it depends only on (key, i). Where the released code skipped a sample (a vertex
+        with too few neighbours), this one draws another vertex, so there are always train_size.
+        """
+        n = self.params.vertices
+        adj = [sorted(a) for a in _adjacency(structure, n)]
+        if not any(_closes_triangle(adj, u) for u in range(n)):
             raise CBenchError("the graph has no triangles; raise triangles_per_vertex or degree")
         m = self.params.train_size
-        w = words(key, m, 3)
+        w = words(key, m, 2)
         # A sample is a triangle with probability triangle_fraction (resolution 1e-6).
         is_tri = below(w[:, 0], 1_000_000) < round(self.params.triangle_fraction * 1_000_000)
-        pick_tri, pick_edge, turn = below(w[:, 1], len(tris)), below(w[:, 1], len(edges)), below(w[:, 2], 6)
         out = []
         for i in range(m):
+            stream = Stream(int(w[i, 1]))
             if is_tri[i]:
-                t = tris[pick_tri[i]]
-                a, b, c = (f"V{t[j]}" for j in ORIENTATIONS[turn[i]])
-                out.append((TRI, format_edges([(a, b), (b, c), (c, a)])))
+                a, b, c = _draw_triangle(adj, stream)
+                out.append((TRI, format_edges([(f"V{a}", f"V{b}"), (f"V{b}", f"V{c}"), (f"V{c}", f"V{a}")])))
             else:
-                u, v = edges[pick_edge[i]]
-                a, b = (f"V{u}", f"V{v}") if turn[i] % 2 == 0 else (f"V{v}", f"V{u}")
-                out.append((EDGE, f"{a} {b} {SEPARATOR} {b} {a}"))
+                u, v = _draw_edge(adj, stream)
+                out.append((EDGE, f"V{u} V{v} {SEPARATOR} V{v} V{u}"))
         return out
 
     def checker(self, structure: dict[str, Any]) -> Checker:

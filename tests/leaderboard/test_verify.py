@@ -64,6 +64,7 @@ TAMPERING = {
     "another instance's samples": (lambda d: edit_lines(d / RUN / "samples.jsonl", other_instance_seed), "from another instance"),
     "unknown prompt": (lambda d: edit_lines(d / RUN / "samples.jsonl", lambda ls: ls + [json.dumps({"prompt_id": 99999, "seed": "a", "answer": ""})]), "not an evaluation prompt"),
     "fingerprint": (lambda d: edit_json(d / RUN / "results.json", lambda r: r["task"].update(fingerprint="0" * 64)), "fingerprint differs"),
+    "stale task version": (lambda d: edit_json(d / RUN / "results.json", lambda r: r["task"].update(version=0)), "circle version 0, this release has version 1"),
     "protocol seeds": (lambda d: edit_json(d / "submission.json", lambda s: s["protocol"].update(training_seeds=[0, 1])), "protocol.training_seeds"),
     "protocol sampling": (lambda d: edit_json(d / "submission.json", lambda s: s["protocol"]["sampling"].update(mode="temperature")), "protocol.sampling.mode"),
     "run sampling": (lambda d: edit_json(d / RUN / "results.json", lambda r: r["sampling"].update(temperature=0.7)), "sampling.temperature"),

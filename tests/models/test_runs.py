@@ -92,3 +92,17 @@ def test_every_config_field_reaches_its_user(tmp_path):
     ckpt = torch.load(tmp_path / "r" / "checkpoint" / "resume.ckpt", weights_only=True)
     groups = ckpt["optimizer_states"][0]["param_groups"]
     assert groups[0]["weight_decay"] == 0.1 and groups[0]["initial_lr"] == 0.01
+
+
+def test_resume_refuses_a_checkpoint_of_another_task_version(tmp_path):
+    from creativity_bench.errors import CBenchError
+
+    cfg = smoke_config("circle", "ntp", steps=40)
+    with pytest.raises(TrainingInterrupted):
+        run(cfg, tmp_path / "b", GREEDY, progress=False, extra_callbacks=[InterruptAt(17)])
+    side = tmp_path / "b" / "checkpoint" / "config.json"
+    doc = json.loads(side.read_text())
+    doc["instance"].update(version=0, fingerprint="0" * 64)  # as if made before a version bump
+    side.write_text(json.dumps(doc))
+    with pytest.raises(CBenchError, match="cannot resume.*circle version 0, this release has version 1"):
+        run(cfg, tmp_path / "b", GREEDY, resume=True, progress=False)

@@ -111,3 +111,16 @@ def test_sweep_without_checkpoint_is_a_clear_error(smoke_suite, tmp_path):
         make_report(root, tmp_path / "r", sweep_objectives=["ntp"])
     doc = make_report(root, tmp_path / "r2", sweeps=False)
     assert doc["sweeps"] == [] and doc["runs"] == 8
+
+
+def test_report_refuses_runs_of_another_task_version(smoke_suite, tmp_path):
+    import shutil
+
+    root = tmp_path / "copy"
+    shutil.copytree(smoke_suite, root, ignore=shutil.ignore_patterns("checkpoint", "sweeps"))
+    path = next(root.glob("circle/*/s0/results.json"))
+    doc = json.loads(path.read_text())
+    doc["task"]["version"] = 0
+    path.write_text(json.dumps(doc))
+    with pytest.raises(CBenchError, match="circle version 0, this release has version 1"):
+        make_report(root, tmp_path / "r", sweeps=False)

@@ -65,8 +65,10 @@ def test_triangle_corruptions(triangle):
     assert check(join([[a, b], [b, far], [far, a]])).reason == "edge_missing"
     assert check(sample.answer.replace(" | ", " ")).reason == "bad_format"
     assert check(sample.answer.replace(a, "V99999")).reason == "bad_token"
-    # compat view is undirected: a reversed edge still counts there
-    assert triangle.checker.compat_valid(join([[b, a], [b, c], [c, a]]))
+    # The released rule reads a (edge 1's first vertex) and edge 2 only: a reversed third edge
+    # still counts there, a reversed first edge does not.
+    assert triangle.checker.compat_valid(join([[a, b], [b, c], [a, c]]))
+    assert not triangle.checker.compat_valid(join([[b, a], [b, c], [c, a]]))
 
 
 @pytest.mark.parametrize("name", ["circle", "line"])
