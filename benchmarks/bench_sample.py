@@ -39,16 +39,14 @@ def build(task: str, objective_name: str, preset: str, device: str):
     torch.manual_seed(0)
     cfg = ModelConfig.from_depth(size["depth"], len(vocab), sequence_width(instance), aspect=size["aspect"], head_dim=size["head_dim"], causal=objective.causal)
     model = GPT(cfg).to(device).eval()
-    if objective_name == "diffusion-uniform":
-        objective.set_alphabet(vocab)
     return instance, vocab, objective, model
 
 
 def time_sampling(instance, vocab, objective, model, prompts, settings, device, max_new: int | None = None) -> float:
     from creativity_bench.models.sampling import generate_answers
-    from creativity_bench.models.tokenizer import max_answer_tokens
+    from creativity_bench.models.tokenizer import answer_width
 
-    max_new = max_new or max_answer_tokens(instance) + 1
+    max_new = max_new or answer_width(instance)
     if device == "cuda":
         torch.cuda.synchronize()
     t0 = time.perf_counter()

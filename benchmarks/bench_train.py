@@ -13,7 +13,6 @@ The last line is the headline figure: ``train_ratio=<ours / bare>``.
 from __future__ import annotations
 
 import argparse
-import os
 import tempfile
 import time
 from pathlib import Path
@@ -21,38 +20,7 @@ from pathlib import Path
 import torch
 from machine import machine_info, write_json  # benchmarks/machine.py
 
-# Dense bf16 peak FLOP/s by device name (no sparsity); unknown devices get no MFU. The first
-# key found in the name wins, so the PCIe and NVL H100s come before the SXM one.
-PEAK_FLOPS = {
-    "H100 PCIe": 756e12,
-    "H100 NVL": 835e12,
-    "H100": 989e12,
-    "H200": 989e12,
-    "A100": 312e12,
-    "A6000": 155e12,
-    "L40S": 362e12,
-    "4090": 165e12,
-}
-
-
-# A CPU's fp32 peak is estimated as cores x 2.5 GHz x 32 FLOP/cycle (two 8-wide FMA units).
-CPU_FLOPS_PER_CORE = 2.5e9 * 32
-
-
-def peak_flops(device_name: str) -> tuple[float | None, str]:
-    """(peak FLOP/s, how it was obtained) for a device name."""
-    for key, value in PEAK_FLOPS.items():
-        if key in device_name:
-            return value, f"table: {key} dense bf16"
-    if device_name == "cpu":
-        cores = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else (os.cpu_count() or 1)
-        return cores * CPU_FLOPS_PER_CORE, f"estimated: {cores} cores x 2.5 GHz x 32 FLOP/cycle (fp32)"
-    return None, "unknown device: no peak-FLOPs entry"
-
-
-def flops_per_token(model_cfg, params_non_embedding: int, seq_len: int) -> float:
-    """Training FLOPs per token: 6N for the weights plus attention scores (nanoGPT's estimate)."""
-    return 6 * params_non_embedding + 12 * model_cfg.n_layer * model_cfg.n_embd * seq_len
+from creativity_bench.models.flops import flops_per_token, peak_flops
 
 
 def setup(task: str, preset: str, objective_name: str = "ntp", batch_size: int | None = None):
@@ -67,7 +35,6 @@ def setup(task: str, preset: str, objective_name: str = "ntp", batch_size: int |
     objective = make_objective(objective_name, task)
     vocab = Vocabulary.for_instance(instance)
     rows = objective.build_rows(encode_samples(vocab, instance.train, sequence_width(instance)), instance, vocab)
-    rows = {k: torch.from_numpy(v) for k, v in rows.items()}
     model_cfg = build_model_config(cfg, instance, vocab, objective.causal)
     return cfg, instance, objective, rows, model_cfg
 
@@ -77,16 +44,18 @@ def bare_loop(cfg, objective, rows, model_cfg, warm: int, steps: int, device: st
     import lightning as L
 
     from creativity_bench.models.backbone import GPT
-    from creativity_bench.models.data import StepBatches
+    from creativity_bench.models.data import ROW_POSITION, StepBatches
     from creativity_bench.models.lightning_module import lr_factor
+    from creativity_bench.models.noise import RowNoise
 
     L.seed_everything(cfg.seed, verbose=False)
     model = GPT(model_cfg).to(device)
-    forward = torch.compile(model) if device == "cuda" else model  # as our training does on CUDA (compile=auto)
+    if device == "cuda":
+        model.compile_trunk()  # as our training does on CUDA (compile=auto)
     opt = torch.optim.AdamW(model.parameters(), lr=cfg.lr, betas=(cfg.beta1, cfg.beta2), weight_decay=cfg.weight_decay, fused=device == "cuda" or None)
     sched = torch.optim.lr_scheduler.LambdaLR(opt, lr_factor(cfg))
-    data = StepBatches(rows, cfg.batch_size, cfg.seed, 0, warm + steps)
-    gen = torch.Generator(device=device)
+    data = StepBatches({k: torch.from_numpy(v) for k, v in rows.arrays.items()}, cfg.batch_size, cfg.seed, 0, warm + steps)
+    context = {k: v.to(device) if isinstance(v, torch.Tensor) else v for k, v in rows.context.items()}
     autocast = torch.autocast(device_type="cuda", dtype=torch.bfloat16) if device == "cuda" else torch.autocast("cpu", enabled=False)
     t0 = None
     for step, batch in enumerate(data):
@@ -96,7 +65,8 @@ def bare_loop(cfg, objective, rows, model_cfg, warm: int, steps: int, device: st
             t0 = time.perf_counter()
         batch = {k: v.to(device, non_blocking=True) for k, v in batch.items()}
         with autocast:
-            loss = objective.loss(forward, None, batch, gen)
+            noise = RowNoise.for_rows(cfg.seed, batch.pop(ROW_POSITION), cfg.batch_size)
+            loss = objective.loss(model, None, batch, noise, context)
         opt.zero_grad(set_to_none=True)
         loss.backward()
         torch.nn.utils.clip_grad_norm_(model.parameters(), cfg.grad_clip)
@@ -140,7 +110,7 @@ def lightning_loop(cfg, instance, objective, warm: int, steps: int) -> float:
 def measure(task: str, preset: str, warm: int, steps: int, rounds: int, batch_size: int | None = None) -> dict:
     cfg, instance, objective, rows, model_cfg = setup(task, preset, batch_size=batch_size)
     device = "cuda" if torch.cuda.is_available() else "cpu"
-    seq = rows["inputs"].shape[1]
+    seq = next(iter(rows.arrays.values())).shape[1]
     tokens_per_step = cfg.batch_size * seq
     bare, ours = [], []
     for _ in range(rounds):  # alternate, so drifts in machine speed hit both

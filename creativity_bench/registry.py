@@ -54,6 +54,7 @@ class Registry(Generic[T]):
         return len(self._items)
 
 
-# The built-in objectives in the order tables list them (kept here, torch-free, so that reports
-# can order objectives without importing the model zoo).
+# The study's objectives in the order tables list them (kept here, torch-free, so that reports
+# can order objectives without importing the model zoo). A new objective needs no entry: tables
+# list it after these.
 BUILTIN_OBJECTIVES = ("ntp", "teacherless", "mtp", "diffusion", "diffusion-uniform")

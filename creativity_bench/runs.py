@@ -6,11 +6,13 @@
     RUN/curve.jsonl        creativity/validity/memorization over training steps
     RUN/samples.jsonl      one line per generation, with its verdict
     RUN/results.json       everything needed to re-run and compare (written last)
+
+Without ``--out``, `cbench train` and `run` write to runs/TASK-OBJECTIVE-PRESET-sSEED.
 """
 
 from __future__ import annotations
 
-import json
+import re
 import shutil
 import time
 from collections.abc import Callable
@@ -28,10 +30,24 @@ from creativity_bench.io import (
     atomic_write_text,
     dumps_json,
 )
+from creativity_bench.scoring.metrics import METRICS
 
 RESULTS_SCHEMA = "creativity-bench/results/1"
 RUN_MARKERS = (RESULTS_FILE, TRAIN_CONFIG_FILE, INSTANCE_DIR, CHECKPOINT_DIR)
 TRAIN_FIT_PROMPTS = 256
+# The metrics of a run (results.json): the four, and how many training answers it reproduces.
+RUN_METRICS = (*METRICS, "train_fit")
+RUNS_ROOT = Path("runs")
+
+
+def safe_name(objective: str) -> str:
+    """A directory name for an objective (plugins may be named ``package.module:Class``)."""
+    return re.sub(r"[^A-Za-z0-9_-]+", "_", objective)
+
+
+def default_run_dir(task: str, objective: str, preset: str, seed: int) -> Path:
+    """Where a run goes without ``--out``: runs/TASK-OBJECTIVE-PRESET-sSEED."""
+    return RUNS_ROOT / f"{task}-{safe_name(objective)}-{preset}-s{seed}"
 
 
 def prepare_run_dir(run_dir: Path, resume: bool, overwrite: bool) -> None:
@@ -67,11 +83,6 @@ def training_finished(run_dir: Path) -> bool:
         return False
 
 
-def samples_lines(verdicts) -> bytes:
-    """samples.jsonl: prompt_id and answer (what `cbench score` reads) plus the verdict."""
-    return "".join(json.dumps(v.to_dict()) + "\n" for v in verdicts).encode()
-
-
 def train_fit(objective, model, extra, instance, vocab, settings, max_new: int) -> dict[str, Any]:
     """Fraction of training prompts (with their seeds) whose sample reproduces the training answer."""
     from creativity_bench.models.sampling import generate_answers
@@ -86,17 +97,40 @@ def train_fit(objective, model, extra, instance, vocab, settings, max_new: int) 
 
 def sample_and_score(objective, model, extra, instance, vocab, settings, progress: Callable | None = None):
     """Sample every evaluation prompt (or fresh ones for another seed length) and score."""
-    from creativity_bench.models.sampling import eval_prompts, generate_answers
-    from creativity_bench.models.tokenizer import max_answer_tokens
+    from creativity_bench.models.sampling import generate_answers
+    from creativity_bench.models.tokenizer import answer_width
     from creativity_bench.scoring import score_answers
 
     settings.validate()
-    prompts = eval_prompts(instance, settings.seed_length)
-    max_new = max_answer_tokens(instance) + 1
+    prompts = instance.eval_prompts(settings.seed_length)
+    max_new = answer_width(instance)
     answers = generate_answers(objective, model, extra, instance, vocab, prompts, settings, max_new, progress=progress)
     scores, verdicts = score_answers(instance, answers, [p.prompt_id for p in prompts], [p.seed for p in prompts])
     fit = train_fit(objective, model, extra, instance, vocab, settings, max_new)
     return scores, verdicts, fit, max_new
+
+
+def sample_checkpoint(checkpoint: Path, out: Path, settings, instance_dir: Path | None = None, device: str = "auto"):
+    """`cbench sample`: sample a checkpoint's evaluation prompts and score them; writes OUT (the
+    samples with their verdicts) and OUT's .scores.json beside it. Returns (instance, scores, that path)."""
+    from creativity_bench.models.checkpoint import load_for_sampling
+    from creativity_bench.models.sampling import check_sampling_fits
+    from creativity_bench.scoring.report import scores_document, verdict_lines
+    from creativity_bench.tasks import load_instance
+
+    settings.validate()
+    instance = load_instance(instance_dir) if instance_dir else None
+    objective, model, extra, instance, vocab, side = load_for_sampling(checkpoint, instance, device)
+    check_sampling_fits(objective.name, settings)
+    scores, verdicts, fit, max_new = sample_and_score(objective, model, extra, instance, vocab, settings)
+    atomic_write_bytes(out, verdict_lines(verdicts))
+    meta = out.with_name(out.name.removesuffix(".jsonl") + ".scores.json")
+    used = next(model.parameters()).device.type
+    sampling = {**settings.to_dict(), "max_new_tokens": max_new, "device": used, "dtype": "bf16-autocast" if used == "cuda" else "float32"}
+    doc = scores_document(instance, scores, samples_file=str(out), checkpoint={"objective": side["objective"], "step": side["step"]},
+                          sampling=sampling, train_fit=fit)
+    atomic_write_text(meta, dumps_json(doc))
+    return instance, scores, meta
 
 
 def results_document(cfg, instance, objective, train_result, settings, scores, fit, max_new: int) -> dict[str, Any]:
@@ -148,10 +182,13 @@ def train_run(cfg, run_dir: Path, resume: bool = False, overwrite: bool = False,
 
 def run(cfg, run_dir: Path, settings, resume: bool = False, overwrite: bool = False, progress: bool = True, extra_callbacks: list | None = None) -> dict[str, Any]:
     """Generate, train, sample, score; write the run directory; return results.json's content."""
+    from creativity_bench.models.sampling import check_sampling_fits
     from creativity_bench.models.tokenizer import Vocabulary
+    from creativity_bench.scoring.report import verdict_lines
 
     run_dir = Path(run_dir)
     settings.validate()  # before training, so a bad setting costs nothing
+    check_sampling_fits(cfg.objective, settings)
     started = time.perf_counter()
     cfg, instance, objective, module, result = train_run(cfg, run_dir, resume, overwrite, progress, extra_callbacks, eval_settings=settings)
     vocab = Vocabulary.for_instance(instance)
@@ -160,6 +197,6 @@ def run(cfg, run_dir: Path, settings, resume: bool = False, overwrite: bool = Fa
     # Wall time of this process's part of the run (instance, training, sampling, scoring); a
     # resumed run counts only the part after the resume.
     doc["run_wall_time_s"] = round(time.perf_counter() - started, 2)
-    atomic_write_bytes(run_dir / SAMPLES_FILE, samples_lines(verdicts))
+    atomic_write_bytes(run_dir / SAMPLES_FILE, verdict_lines(verdicts))
     atomic_write_text(run_dir / RESULTS_FILE, dumps_json(doc))
     return doc

@@ -19,6 +19,8 @@ from typing import Any
 
 from creativity_bench.errors import CBenchError
 from creativity_bench.io import CHECKPOINT_DIR, RESULTS_FILE, atomic_write_text, dumps_json, read_json
+from creativity_bench.models.config import LEARNING_SETTINGS, TrainConfig, settings_difference
+from creativity_bench.runs import safe_name
 from creativity_bench.tasks import stale_version
 
 SUITE_FILE = "suite.json"
@@ -40,11 +42,6 @@ class Cell:
 
     def run_dir(self, root: Path) -> Path:
         return Path(root) / self.task / safe_name(self.objective) / f"s{self.seed}"
-
-
-def safe_name(objective: str) -> str:
-    """A directory name for an objective (plugins may be named ``package.module:Class``)."""
-    return re.sub(r"[^A-Za-z0-9_-]+", "_", objective)
 
 
 def parse_shard(text: str | None) -> tuple[int, int]:
@@ -113,7 +110,7 @@ def check_suite_file(root: Path, expected: dict[str, Any]) -> None:
     atomic_write_text(path, dumps_json(expected))
 
 
-def check_finished_run(cell: Cell, run_dir: Path, cfg) -> dict[str, Any]:
+def check_finished_run(cell: Cell, run_dir: Path, cfg: TrainConfig) -> dict[str, Any]:
     """A finished run must be the cell it sits in, trained with today's settings; returns its results.
 
     Guards against a moved or foreign directory, and against a preset that changed since the run
@@ -130,26 +127,29 @@ def check_finished_run(cell: Cell, run_dir: Path, cfg) -> dict[str, Any]:
         raise CBenchError(f"{run_dir}: holds {found[0]}/{found[1]}/s{found[2]} on preset {found[3]}, expected {cell.label} on {cfg.preset}")
     if stale:
         raise CBenchError(f"{run_dir}: {stale}; delete the run directory to redo it")
-    diff = training_difference(saved, cfg)
+    diff = settings_difference(saved, cfg, LEARNING_SETTINGS)
     if diff:
         raise CBenchError(f"{run_dir}: finished with {diff}; delete the run directory to redo it")
     return doc
 
 
-# The training settings that change what a run learns (devices, precision and the like do not).
-TRAINING_KEYS = ("steps", "batch_size", "lr", "warmup", "schedule", "depth", "aspect", "head_dim", "dropout", "weight_decay",
-                 "beta1", "beta2", "grad_clip", "objective_params", "task_overrides", "instance_seed")
+def cell_config(cell: Cell, preset: str, instance_seed: int = 0, train_sets: dict[str, Any] | None = None) -> TrainConfig:
+    """The training config of one cell (unresolved: the preset fills the rest)."""
+    cfg = TrainConfig(task=cell.task, preset=preset, instance_seed=instance_seed, objective=cell.objective, seed=cell.seed)
+    return cfg.replace(**(train_sets or {}))
 
 
-def training_difference(saved: dict[str, Any], cfg) -> str | None:
-    """``"KEY = saved, the settings now give VALUE"`` for the first setting that differs, or None."""
-    now = cfg.to_dict()
-    for key in TRAINING_KEYS:
-        if key in saved and saved[key] != now[key]:
-            return f"{key} = {saved[key]!r}, the settings now give {now[key]!r}"
-        if key not in saved and key in ("steps", "lr", "batch_size"):
-            return f"no {key} recorded"
-    return None
+def check_cells(cells: list[Cell], preset: str, settings, instance_seed: int = 0, train_sets: dict[str, Any] | None = None) -> None:
+    """Fail on an unknown task or objective, a bad setting, or sampling settings an objective
+    cannot use, before any training."""
+    from creativity_bench.models.sampling import check_sampling_fits
+    from creativity_bench.tasks import get_task
+
+    settings.validate()
+    for cell in cells:
+        get_task(cell.task)
+        check_sampling_fits(cell.objective, settings)
+        cell_config(cell, preset, instance_seed, train_sets).resolve()
 
 
 def run_suite(
@@ -167,18 +167,10 @@ def run_suite(
     ``on_event(cell, state, results)`` is called before each cell (results None) and after it;
     ``callbacks_for(cell)`` gives extra Lightning callbacks for a cell's training (tests use it).
     """
-    from creativity_bench.models.config import TrainConfig
     from creativity_bench.runs import run
 
     root = Path(root)
-    settings.validate()
-    from creativity_bench.models.objectives import get_objective
-    from creativity_bench.tasks import get_task
-
-    for cell in cells:  # fail on an unknown objective or task before any training
-        get_task(cell.task)
-        get_objective(cell.objective)
-        TrainConfig(task=cell.task, preset=preset, objective=cell.objective, seed=cell.seed).replace(**(train_sets or {})).resolve()
+    check_cells(cells, preset, settings, instance_seed, train_sets)
     root.mkdir(parents=True, exist_ok=True)
     check_suite_file(root, suite_settings(preset, instance_seed, settings, train_sets))
     outcome: dict[str, list[Cell]] = {"done": [], "resume": [], "restart": [], "new": []}
@@ -188,8 +180,7 @@ def run_suite(
         outcome[state].append(cell)
         if on_event:
             on_event(cell, state, None)
-        cfg = TrainConfig(task=cell.task, preset=preset, instance_seed=instance_seed, objective=cell.objective, seed=cell.seed)
-        cfg = cfg.replace(**(train_sets or {}))
+        cfg = cell_config(cell, preset, instance_seed, train_sets)
         if state == "done":
             doc = check_finished_run(cell, run_dir, cfg.resolve())
         else:

@@ -31,10 +31,10 @@ def collect_entries(directory: Path) -> list[dict[str, Any]]:
         raise CBenchError(f"{directory}: no submissions (folders with {SUBMISSION_FILE})")
     entries = []
     for folder in folders:
-        verdict = verify(folder)
-        if not verdict.ok:
-            raise CBenchError(f"{folder}: rejected: {verdict.problems[0]}")
-        sub, rec = verdict.submission, verdict.recomputed
+        result = verify(folder)
+        if not result.ok:
+            raise CBenchError(f"{folder}: rejected: {result.problems[0]}")
+        sub, rec = result.submission, result.recomputed
         entries.append({
             "id": folder.name,
             "objective": sub["objective"]["name"],
@@ -86,9 +86,9 @@ def leaderboard_markdown(entries: list[dict[str, Any]], figure: str | None = Non
         "",
         "Written by `cbench leaderboard build` from the verified submissions in `results/leaderboard/`; every",
         "number was recomputed from the submitted samples by `cbench leaderboard verify`. Creativity is the",
-        "fraction of generations that are valid, not in the training set, and distinct (SPEC 3); the",
-        "first column is its mean over the four tasks, each a mean over training seeds 0-2. Protocol:",
-        "`docs/leaderboard.md`.",
+        "fraction of generations that are valid, not in the training set, and distinct (docs/spec.md,",
+        "section 4); the first column is its mean over the four tasks, each a mean over training seeds 0-2.",
+        "Protocol: `docs/leaderboard.md`.",
         "",
         "| " + " | ".join(label for _, label in cols) + " |",
         "|" + "---|" * len(cols),

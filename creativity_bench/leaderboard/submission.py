@@ -29,17 +29,17 @@ from creativity_bench.io import (
 )
 from creativity_bench.leaderboard.protocol import (
     INSTANCE_SEED,
-    PRESETS,
     TASKS,
     TRAINING_SEEDS,
     protocol,
     protocol_sampling,
 )
+from creativity_bench.params import PRESETS
+from creativity_bench.scoring.metrics import METRICS
 
 SUBMISSION_FILE = "submission.json"
 SUBMISSION_SCHEMA = "creativity-bench/submission/1"
 RUNS_DIR = "runs"
-SUMMARY_METRICS = ("creativity", "memorization", "validity", "diversity")
 
 
 def objective_source_hash(name: str) -> dict[str, str]:
@@ -59,8 +59,8 @@ def summary(per_run: dict[str, dict[str, dict[str, float]]]) -> dict[str, Any]:
     """Per-task mean over seeds, and the mean over tasks, of each summary metric."""
     tasks = {}
     for task, runs in per_run.items():
-        tasks[task] = {m: sum(r[m] for r in runs.values()) / len(runs) for m in SUMMARY_METRICS}
-    overall = {m: sum(t[m] for t in tasks.values()) / len(tasks) for m in SUMMARY_METRICS} if tasks else {}
+        tasks[task] = {m: sum(r[m] for r in runs.values()) / len(runs) for m in METRICS}
+    overall = {m: sum(t[m] for t in tasks.values()) / len(tasks) for m in METRICS} if tasks else {}
     return {"tasks": tasks, "mean": overall}
 
 
@@ -80,7 +80,7 @@ def pack(runs_root: Path, out: Path, objective: str, preset: str, command: str) 
             dst = out / RUNS_DIR / task / f"s{seed}"
             atomic_write_bytes(dst / SAMPLES_FILE, jsonl_bytes(samples))
             atomic_write_text(dst / RESULTS_FILE, dumps_json(doc))
-            per_run.setdefault(task, {})[f"s{seed}"] = {m: doc["metrics"][m] for m in SUMMARY_METRICS}
+            per_run.setdefault(task, {})[f"s{seed}"] = {m: doc["metrics"][m] for m in METRICS}
     doc = {
         "schema": SUBMISSION_SCHEMA,
         "protocol": protocol(),
@@ -94,10 +94,12 @@ def pack(runs_root: Path, out: Path, objective: str, preset: str, command: str) 
     return doc
 
 
-def submit(objective: str, preset: str, out: Path, runs_root: Path, command: str,
+def submit(objective: str, preset: str, out: Path, runs_root: Path | None, command: str,
            on_event: Callable | None = None) -> dict[str, Any]:
-    """Run (or finish) the protocol's grid for ``objective`` in ``runs_root``, then pack it into ``out``."""
+    """Run (or finish) the protocol's grid for ``objective`` in ``runs_root`` (default:
+    runs/submit-PRESET), then pack it into ``out``."""
     from creativity_bench.models.sampling import SamplingSettings
+    from creativity_bench.runs import RUNS_ROOT
     from creativity_bench.suite import grid, run_suite
 
     if preset not in PRESETS:
@@ -109,10 +111,11 @@ def submit(objective: str, preset: str, out: Path, runs_root: Path, command: str
         raise CBenchError(f"{out}: already holds a submission; choose another --out")
     if out.exists() and any(out.iterdir()):
         raise CBenchError(f"{out}: not empty; choose another --out")
+    runs_root = Path(runs_root or RUNS_ROOT / f"submit-{preset}")
     settings = SamplingSettings(**protocol_sampling())
     cells = grid(list(TASKS), [objective], list(TRAINING_SEEDS))
     run_suite(runs_root, cells, preset, settings, INSTANCE_SEED, on_event=on_event)
-    return pack(Path(runs_root), out, objective, preset, command)
+    return pack(runs_root, out, objective, preset, command)
 
 
 def read_submission(path: Path) -> dict[str, Any]:

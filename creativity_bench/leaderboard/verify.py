@@ -10,7 +10,6 @@ number differs from what the samples give.
 
 from __future__ import annotations
 
-import json
 import math
 import re
 from dataclasses import dataclass, field
@@ -21,16 +20,16 @@ from creativity_bench.errors import CBenchError
 from creativity_bench.io import RESULTS_FILE, SAMPLES_FILE, read_json
 from creativity_bench.leaderboard.protocol import (
     INSTANCE_SEED,
-    PRESETS,
     SAMPLING_KEYS,
     TASKS,
     TRAINING_SEEDS,
     first_difference,
     protocol,
 )
-from creativity_bench.leaderboard.submission import RUNS_DIR, SUMMARY_METRICS, read_submission, summary
-from creativity_bench.models.config import TrainConfig
-from creativity_bench.suite import training_difference
+from creativity_bench.leaderboard.submission import RUNS_DIR, read_submission, summary
+from creativity_bench.models.config import LEARNING_SETTINGS, TrainConfig, settings_difference
+from creativity_bench.params import PRESETS
+from creativity_bench.scoring.metrics import METRICS
 from creativity_bench.tasks import stale_version
 
 TOLERANCE = 1e-9
@@ -41,7 +40,9 @@ class Rejected(Exception):
 
 
 @dataclass
-class Verdict:
+class Verification:
+    """What ``verify`` found: the problems (none: accepted), the submission and the recomputed summary."""
+
     path: Path
     problems: list[str] = field(default_factory=list)
     submission: dict[str, Any] = field(default_factory=dict)
@@ -60,44 +61,8 @@ def _instance(task: str, preset: str, cache: dict):
     return cache[task]
 
 
-def read_submitted_samples(path: Path, instance) -> tuple[list[int], list[str], list[str]]:
-    """Prompt ids, seeds and answers of a packed samples file; raises Rejected on any defect."""
-    if not path.is_file():
-        raise Rejected("samples are missing")
-    by_id = {e.prompt_id: e.seed for e in instance.eval}
-    ids: list[int] = []
-    seeds: list[str] = []
-    answers: list[str] = []
-    seen: set[int] = set()
-    for number, line in enumerate(path.read_text(encoding="utf-8", errors="replace").splitlines(), 1):
-        if not line.strip():
-            continue
-        try:
-            row = json.loads(line)
-        except json.JSONDecodeError:
-            raise Rejected(f"samples line {number} is malformed (not JSON)") from None
-        if not isinstance(row, dict) or not isinstance(row.get("prompt_id"), int) or isinstance(row.get("prompt_id"), bool) \
-                or not isinstance(row.get("seed"), str) or not isinstance(row.get("answer"), str):
-            raise Rejected(f"samples line {number} is malformed (needs integer prompt_id, string seed and string answer)")
-        pid = row["prompt_id"]
-        if pid in seen:
-            raise Rejected(f"samples line {number} duplicates prompt {pid}")
-        if pid not in by_id:
-            raise Rejected(f"samples line {number}: prompt {pid} is not an evaluation prompt of this instance")
-        if row["seed"] != by_id[pid]:
-            raise Rejected(f"samples line {number} is from another instance (prompt {pid} has another seed)")
-        seen.add(pid)
-        ids.append(pid)
-        seeds.append(row["seed"])
-        answers.append(row["answer"])
-    missing = len(by_id) - len(seen)
-    if missing:
-        raise Rejected(f"{missing} of {len(by_id)} evaluation prompts have no sample")
-    return ids, seeds, answers
-
-
 def _check_run(run_dir: Path, task: str, seed: int, sub: dict[str, Any], instances: dict) -> dict[str, float]:
-    from creativity_bench.scoring import score_answers
+    from creativity_bench.scoring import read_samples, score_answers
 
     if not (run_dir / RESULTS_FILE).is_file():
         raise Rejected("results.json is missing")
@@ -127,7 +92,7 @@ def _check_run(run_dir: Path, task: str, seed: int, sub: dict[str, Any], instanc
         if config.get("objective_params") != {}:
             raise Rejected(f"objective parameters were set ({config.get('objective_params')!r}); the protocol uses the defaults")
         expected = TrainConfig(task=task, preset=sub["preset"], objective=config["objective"], seed=seed, instance_seed=INSTANCE_SEED).resolve()
-        diff = training_difference(config, expected)
+        diff = settings_difference(config, expected, LEARNING_SETTINGS)
         if diff:
             raise Rejected(f"training setting {diff} (the protocol uses the preset's)")
         sampling = {k: sampling_doc.get(k) for k in SAMPLING_KEYS}
@@ -136,58 +101,63 @@ def _check_run(run_dir: Path, task: str, seed: int, sub: dict[str, Any], instanc
             raise Rejected(diff)
     except (KeyError, TypeError, AttributeError, ValueError, CBenchError):
         raise Rejected("results.json lacks a required field or holds a malformed one") from None
-    ids, seeds, answers = read_submitted_samples(run_dir / SAMPLES_FILE, instance)
-    scores, _ = score_answers(instance, answers, ids, seeds)
+    if not (run_dir / SAMPLES_FILE).is_file():
+        raise Rejected("samples are missing")
+    try:
+        samples = read_samples(run_dir / SAMPLES_FILE, instance, seeds=True, complete=True)
+    except CBenchError as exc:
+        raise Rejected(str(exc)) from None
+    scores, _ = score_answers(instance, samples.answers, samples.prompt_ids, samples.seeds)
     got = scores.to_dict()
-    for m in ("n", *SUMMARY_METRICS):
+    for m in ("n", *METRICS):
         if not same_number(claimed.get(m), got[m]):
             raise Rejected(f"claimed {m} {claimed.get(m)} but the samples give {got[m]}")
-    return {m: got[m] for m in SUMMARY_METRICS}
+    return {m: got[m] for m in METRICS}
 
 
-def verify(path: Path) -> Verdict:
-    """Check a submission folder; the verdict lists every problem found (none: accepted)."""
+def verify(path: Path) -> Verification:
+    """Check a submission folder; the verification lists every problem found (none: accepted)."""
     path = Path(path)
-    verdict = Verdict(path)
+    result = Verification(path)
     try:
         sub = read_submission(path)
     except CBenchError as exc:
-        verdict.problems.append(str(exc))
-        return verdict
-    verdict.submission = sub
+        result.problems.append(str(exc))
+        return result
+    result.submission = sub
     diff = first_difference(sub.get("protocol"), protocol())
     if diff:
-        verdict.problems.append(diff)
+        result.problems.append(diff)
     if sub.get("preset") not in PRESETS:
-        verdict.problems.append(f"preset {sub.get('preset')!r} is not one of {', '.join(PRESETS)}")
-        return verdict
+        result.problems.append(f"preset {sub.get('preset')!r} is not one of {', '.join(PRESETS)}")
+        return result
     problem = _metadata_problem(sub)
     if problem:
-        verdict.problems.append(problem)
-        return verdict
+        result.problems.append(problem)
+        return result
     runs_root = path / RUNS_DIR
     expected = {(t, f"s{s}") for t in TASKS for s in TRAINING_SEEDS}
     present = {(p.parent.name, p.name) for p in runs_root.glob("*/*") if p.is_dir()} if runs_root.is_dir() else set()
     for task, run in sorted(present - expected):
-        verdict.problems.append(f"{task}/{run}: not a run of the protocol")
+        result.problems.append(f"{task}/{run}: not a run of the protocol")
     instances: dict = {}
     recomputed: dict[str, dict[str, dict[str, float]]] = {}
     for task in TASKS:
         for seed in TRAINING_SEEDS:
             run_dir = runs_root / task / f"s{seed}"
             if not run_dir.is_dir():
-                verdict.problems.append(f"{task}/s{seed}: run is missing")
+                result.problems.append(f"{task}/s{seed}: run is missing")
                 continue
             try:
                 recomputed.setdefault(task, {})[f"s{seed}"] = _check_run(run_dir, task, seed, sub, instances)
             except Rejected as exc:
-                verdict.problems.append(f"{task}/s{seed}: {exc}")
-    if not verdict.problems:
-        verdict.recomputed = summary(recomputed)
-        diff = _summary_difference(sub.get("claimed"), verdict.recomputed)
+                result.problems.append(f"{task}/s{seed}: {exc}")
+    if not result.problems:
+        result.recomputed = summary(recomputed)
+        diff = _summary_difference(sub.get("claimed"), result.recomputed)
         if diff:
-            verdict.problems.append(diff)
-    return verdict
+            result.problems.append(diff)
+    return result
 
 
 def same_number(claimed: Any, actual: float) -> bool:

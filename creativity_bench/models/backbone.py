@@ -136,6 +136,12 @@ class GPT(nn.Module):
 
     def trunk(self, idx: torch.Tensor, cache: KVCache | None = None) -> torch.Tensor:
         """Hidden states (B, T, C) after the last block, before the final norm."""
+        compiled = self.__dict__.get("_compiled_trunk")
+        if compiled is not None and cache is None:
+            return compiled(idx)
+        return self._trunk(idx, cache)
+
+    def _trunk(self, idx: torch.Tensor, cache: KVCache | None = None) -> torch.Tensor:
         start = cache.pos if cache is not None else 0
         t = idx.shape[1]
         if start + t > self.cfg.block_size:
@@ -153,11 +159,18 @@ class GPT(nn.Module):
         with torch.autocast(h.device.type, enabled=False):
             return h.float() @ self.wte.weight.float().t()
 
-    def forward(self, idx: torch.Tensor, cache: KVCache | None = None, return_trunk: bool = False) -> torch.Tensor:
-        """Logits (B, T, V); with ``return_trunk``, the trunk's hidden states (B, T, C) instead."""
-        if return_trunk:
-            return self.trunk(idx, cache)
+    def forward(self, idx: torch.Tensor, cache: KVCache | None = None) -> torch.Tensor:
+        """Logits (B, T, V)."""
         return self.logits(self.hidden(idx, cache))
+
+    def compile_trunk(self) -> None:
+        """Run the trunk of cache-free passes (training) through torch.compile.
+
+        The compiled function is kept out of the module tree, so state dicts hold the same keys
+        compiled or not; decoding with a KV cache stays eager (its shapes change every step).
+        """
+        torch._dynamo.reset()  # a fresh compile per run: runs in one process never hit the recompile limit
+        object.__setattr__(self, "_compiled_trunk", torch.compile(self._trunk))
 
     def new_cache(self, batch: int, length: int | None = None) -> KVCache:
         p = next(self.parameters())

@@ -3,14 +3,18 @@
 from __future__ import annotations
 
 import dataclasses
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
 from creativity_bench.errors import CBenchError
+from creativity_bench.params import PRESETS, coerce_value
 from creativity_bench.registry import suggest
-from creativity_bench.tasks.base import coerce_value
 
-PRESETS = ("smoke", "cpu", "paper")
+# The training settings that change what a run learns (devices, precision and the like do not):
+# a finished run is reused, or a leaderboard run accepted, only where these are the same.
+LEARNING_SETTINGS = ("steps", "batch_size", "lr", "warmup", "schedule", "depth", "aspect", "head_dim", "dropout", "weight_decay",
+                     "beta1", "beta2", "grad_clip", "objective_params", "task_overrides", "instance_seed")
 
 
 @dataclass(frozen=True)
@@ -110,6 +114,21 @@ class TrainConfig:
             raise CBenchError(f"lr-scaling must be one of {', '.join(LR_SCALING)}, got '{self.lr_scaling}'")
         if self.compile not in ("auto", "on", "off"):
             raise CBenchError(f"compile must be auto, on or off, got '{self.compile}'")
+
+
+def settings_difference(recorded: dict[str, Any], cfg: TrainConfig, keys: Sequence[str] | None = None) -> str | None:
+    """Where a recorded training config (train_config.json, results.json) differs from ``cfg``:
+    ``"KEY = recorded, the settings now give VALUE"`` for the first of ``keys`` (default: every
+    setting) that differs, or None. A setting missing from the record differs."""
+    now = cfg.to_dict()
+    for key in keys or [*now, *(k for k in recorded if k not in now)]:
+        if key not in recorded:
+            return f"no {key} recorded"
+        if key not in now:
+            return f"unknown setting {key} recorded"
+        if recorded[key] != now[key]:
+            return f"{key} = {recorded[key]!r}, the settings now give {now[key]!r}"
+    return None
 
 
 LR_SCALING = ("sqrt", "linear", "none")

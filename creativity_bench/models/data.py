@@ -3,7 +3,9 @@
 The index stream is the concatenation of per-epoch permutations (each seeded by the training
 seed and the epoch); batch ``s`` is the slice ``[s*B, (s+1)*B)`` of that stream. A run
 resumed at step ``s`` starts its loader at ``s``: no replay, no skipped or repeated data.
-Under data parallelism each rank takes every ``world``-th row of the global batch.
+Under data parallelism each rank takes every ``world``-th row of the global batch. Each batch
+also carries every row's global position in the stream (``ROW_POSITION``), the key of its
+training noise (``models/noise.py``).
 """
 
 from __future__ import annotations
@@ -13,6 +15,8 @@ import torch
 from torch.utils.data import DataLoader, IterableDataset
 
 from creativity_bench.seeding import derive_key, permutation
+
+ROW_POSITION = "position"
 
 
 class StepBatches(IterableDataset):
@@ -54,7 +58,8 @@ class StepBatches(IterableDataset):
 
     def batch(self, step: int) -> dict[str, torch.Tensor]:
         idx = torch.from_numpy(self.indices(step)[self.rank :: self.world])
-        return {k: v[idx] for k, v in self.rows.items()}
+        position = torch.arange(step * self.batch_size, (step + 1) * self.batch_size)[self.rank :: self.world]
+        return {**{k: v[idx] for k, v in self.rows.items()}, ROW_POSITION: position}
 
     def __iter__(self):
         for step in range(self.start, self.stop):

@@ -3,13 +3,15 @@
 from __future__ import annotations
 
 import math
+from typing import Any
 
 import lightning as L
 import torch
 
 from creativity_bench.models.backbone import GPT, ModelConfig
 from creativity_bench.models.config import TrainConfig
-from creativity_bench.seeding import derive_key
+from creativity_bench.models.data import ROW_POSITION
+from creativity_bench.models.noise import RowNoise
 
 
 def lr_factor(cfg: TrainConfig):
@@ -31,25 +33,33 @@ def lr_factor(cfg: TrainConfig):
 class CreativityModule(L.LightningModule):
     """Trains any registered objective on the shared backbone."""
 
-    def __init__(self, model_cfg: ModelConfig, objective, cfg: TrainConfig, compile_model: bool = False) -> None:
+    def __init__(self, model_cfg: ModelConfig, objective, cfg: TrainConfig, compile_model: bool = False,
+                 context: dict[str, Any] | None = None) -> None:
         super().__init__()
         self.model = GPT(model_cfg)
         self.extra = objective.extra_module(model_cfg)
         self.objective = objective
         self.cfg = cfg
-        # The compiled wrapper shares parameters with self.model. It is kept out of the module
-        # tree (object.__setattr__), so state dicts and resume checkpoints only ever hold
-        # `model.*` and `extra.*` keys, whichever machine (compiled or not) resumes them.
         if compile_model:
-            torch._dynamo.reset()  # a fresh compile per run: runs in one process never hit the recompile limit
-        object.__setattr__(self, "_forward_model", torch.compile(self.model) if compile_model else self.model)
+            self.model.compile_trunk()
+        self.context = dict(context or {})  # the rows' context (TrainingRows.context)
+        self._context_device: torch.device | None = None
         self.tokens_seen = 0
 
+    def context_on(self, device: torch.device) -> dict[str, Any]:
+        """The rows' context with its tensors on ``device``, moved there once."""
+        if self._context_device != device:
+            self.context = {k: v.to(device) if isinstance(v, torch.Tensor) else v for k, v in self.context.items()}
+            self._context_device = device
+        return self.context
+
     def training_step(self, batch: dict[str, torch.Tensor], batch_idx: int) -> torch.Tensor:
-        # Noise for stochastic objectives is keyed to the step: resumable without RNG replay.
-        gen = torch.Generator(device=next(iter(batch.values())).device)
-        gen.manual_seed(derive_key("objective-noise", self.cfg.seed, self.global_step, self.global_rank) & ((1 << 63) - 1))
-        loss = self.objective.loss(self._forward_model, self.extra, batch, gen)
+        # Every random draw is keyed to the row (its global position), not to the batch or the
+        # rank: batch size, devices and resume leave each row's noise unchanged.
+        batch = dict(batch)
+        rows = batch.pop(ROW_POSITION)
+        noise = RowNoise.for_rows(self.cfg.seed, rows, self.cfg.batch_size)
+        loss = self.objective.loss(self.model, self.extra, batch, noise, self.context_on(rows.device))
         self.log("train/loss", loss, prog_bar=True, on_step=True, on_epoch=False)
         return loss
 
@@ -60,11 +70,6 @@ class CreativityModule(L.LightningModule):
             checkpoint["rng_cuda"] = torch.cuda.get_rng_state_all()
 
     def on_load_checkpoint(self, checkpoint: dict) -> None:
-        # Resume checkpoints from before the compiled wrapper left the module tree carry its
-        # parameters a second time under `_forward_model.`: the same tensors, dropped here.
-        state = checkpoint.get("state_dict", {})
-        for key in [k for k in state if k.startswith("_forward_model.")]:
-            del state[key]
         if "rng_cpu" in checkpoint:
             self._restored_rng = checkpoint
 

@@ -1,6 +1,6 @@
 """Training presets: model size and optimisation per preset, with per-task step counts.
 
-``paper`` follows the study's released small-model code (REFERENCE.md): AdamW (0.9, 0.999),
+``paper`` follows the study's released small-model code: AdamW (0.9, 0.999),
 lr 1e-4, 2,000 warmup steps then constant, batch 64, no weight decay. ``cpu`` was tuned so that
 every task x objective run learns (validity >= 0.5 with fresh seeds) in at most 3 minutes on
 2 CPU cores; ``smoke`` only has to run end to end in seconds.

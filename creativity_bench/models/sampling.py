@@ -15,8 +15,8 @@ import numpy as np
 import torch
 
 from creativity_bench.errors import CBenchError
-from creativity_bench.seeding import GOLDEN, _mix_array, derive_key, unique_seed_strings
-from creativity_bench.tasks.base import EvalPrompt, Instance, check_seed_capacity
+from creativity_bench.seeding import GOLDEN, _mix_array, derive_key
+from creativity_bench.tasks.base import EvalPrompt, Instance
 
 MODES = ("greedy", "temperature")
 
@@ -31,7 +31,7 @@ class SamplingSettings:
     top_p: float = 1.0  # 1.0: no nucleus filter
     steps: int = 0  # diffusion denoising steps; 0: the objective's default
     seed: int = 0  # sampling RNG seed
-    seed_length: int | None = None  # random seed characters: None = all (the instance's); 0 = null (see eval_prompts)
+    seed_length: int | None = None  # random seed characters: None = all (the instance's); 0 = null (see Instance.eval_prompts)
     batch_size: int = 512
     use_cache: bool = True
 
@@ -51,6 +51,18 @@ class SamplingSettings:
 
     def to_dict(self) -> dict[str, Any]:
         return dataclasses.asdict(self)
+
+
+def check_sampling_fits(objective_name: str, settings: SamplingSettings) -> None:
+    """Refuse settings that would be silently ignored: diffusion steps for a left-to-right
+    objective, or temperature/top-k/top-p with greedy decoding."""
+    from creativity_bench.models.objectives import get_objective
+
+    cls = get_objective(objective_name)
+    if settings.steps and not cls.uses_diffusion_steps:
+        raise CBenchError(f"--diffusion-steps does not apply to objective '{objective_name}' (it decodes left to right)")
+    if settings.mode == "greedy" and (settings.top_k or settings.top_p < 1 or settings.temperature != 1.0):
+        raise CBenchError("--temperature/--top-k/--top-p need --mode temperature (greedy decoding ignores them)")
 
 
 def keyed_uniform(seed: int, step: int, prompt_ids: torch.Tensor) -> torch.Tensor:
@@ -126,38 +138,6 @@ def decode_left_to_right(model, prompts: torch.Tensor, prompt_ids: torch.Tensor,
             seq = torch.cat([seq, tok[:, None]], dim=1)
             logits = last_logits(model, seq)
     return out
-
-
-# Filler for the seed positions a shorter sampling seed leaves empty (a character the model saw
-# in seeds during training, so every position stays in distribution).
-SEED_FILL = "0"
-
-
-def eval_prompts(instance: Instance, seed_length: int | None) -> list[EvalPrompt]:
-    """The instance's evaluation prompts, or fresh ones with ``seed_length`` random characters.
-
-    A checkpoint was trained with seeds of the instance's length L. Sampling with k < L random
-    characters keeps the prompt layout: each seed is k fresh random characters followed by
-    L - k fixed filler characters, so only the amount of randomness changes (the study's seed
-    length sweep, on one model). k = 0 is the null seed: the same all-filler seed for every
-    prompt, so greedy decoding gives one answer and only temperature can vary it.
-    """
-    trained = instance.task.params.seed_length
-    if seed_length is None or seed_length == trained:
-        return instance.eval
-    if seed_length > trained:
-        raise CBenchError(f"sample seed length {seed_length} is longer than the seeds the model was trained with ({trained})")
-    n = len(instance.eval)
-    fill = SEED_FILL * (trained - seed_length)
-    if seed_length == 0:
-        seeds = [fill] * n
-    else:
-        # Fresh seeds must not be training seeds: exclude the random part of any that ends in the filler.
-        forbidden = frozenset(s.seed[:seed_length] for s in instance.train if s.seed and s.seed.endswith(fill))
-        check_seed_capacity(seed_length, len(forbidden), n)
-        key = derive_key("eval-seeds", instance.fingerprint, seed_length)
-        seeds = [s + fill for s in unique_seed_strings(key, n, seed_length, forbidden)]
-    return [EvalPrompt(i, s, instance.task.eval_marker) for i, s in enumerate(seeds)]
 
 
 def generate_answers(objective, model, extra, instance: Instance, vocab, prompts: list[EvalPrompt], settings: SamplingSettings, max_new: int, device=None, progress=None) -> list[str]:

@@ -88,8 +88,13 @@ def max_answer_tokens(instance: Instance) -> int:
     return max(len(s.answer.split()) for s in instance.train if instance.task.is_memorizable(s))
 
 
+def answer_width(instance: Instance) -> int:
+    """The longest answer plus eos: how many tokens sampling generates after a prompt."""
+    return max_answer_tokens(instance) + 1
+
+
 def sequence_width(instance: Instance) -> int:
     """Seed + prompt + answer + eos: the model's block size for this instance."""
     longest_train = max(len(s.seed) + 1 + len(s.answer.split()) + 1 for s in instance.train)
-    longest_eval = instance.task.params.seed_length + 1 + max_answer_tokens(instance) + 1
+    longest_eval = instance.task.params.seed_length + 1 + answer_width(instance)
     return max(longest_train, longest_eval)

@@ -1,9 +1,8 @@
-"""Training a model on a task instance with Lightning: checkpoints, resume, periodic evaluation."""
+"""Training a model on a task instance with Lightning: resume, graceful stops, and the training figures
+(tokens/s, MFU). The callbacks (checkpoints, periodic evaluation, progress) are in ``callbacks``."""
 
 from __future__ import annotations
 
-import dataclasses
-import json
 import os
 import signal
 import time
@@ -16,9 +15,10 @@ import torch
 from creativity_bench.errors import CBenchError
 from creativity_bench.io import CHECKPOINT_DIR, CURVE_FILE, TRAIN_CONFIG_FILE, atomic_write_text, dumps_json, read_json
 from creativity_bench.models.backbone import ModelConfig
-from creativity_bench.models.checkpoint import CONFIG_FILE, RESUME_FILE, save_weights
-from creativity_bench.models.config import TrainConfig
-from creativity_bench.models.tokenizer import Vocabulary, encode_samples, max_answer_tokens, sequence_width
+from creativity_bench.models.checkpoint import CONFIG_FILE, RESUME_FILE, checkpoint_sidecar, save_weights
+from creativity_bench.models.config import TrainConfig, settings_difference
+from creativity_bench.models.flops import flops_per_token, mfu
+from creativity_bench.models.tokenizer import Vocabulary, encode_samples, sequence_width
 from creativity_bench.tasks.base import Instance
 
 
@@ -42,6 +42,8 @@ class TrainResult:
     final_loss: float | None
     curve: list[dict[str, Any]] = field(default_factory=list)
     resumed_from: int = 0
+    mfu: float | None = None  # model FLOPs utilisation (None: the device's peak is unknown)
+    mfu_note: str = ""  # how the peak FLOP/s were obtained
 
 
 def is_ddp_worker() -> bool:
@@ -69,105 +71,10 @@ def build_model_config(cfg: TrainConfig, instance: Instance, vocab: Vocabulary, 
     return ModelConfig.from_depth(cfg.depth, len(vocab), sequence_width(instance), aspect=cfg.aspect, head_dim=cfg.head_dim, causal=causal, dropout=cfg.dropout)
 
 
-def checkpoint_sidecar(cfg: TrainConfig, model_cfg: ModelConfig, objective, instance: Instance, vocab: Vocabulary, step: int) -> dict[str, Any]:
-    """Everything needed to rebuild the model and its instance from the checkpoint alone."""
-    return {
-        "train_config": cfg.to_dict(),
-        "model_config": model_cfg.to_dict(),
-        "objective": {"name": objective.name, "version": objective.version, "params": objective.resolved_params()},
-        "instance": {**instance.header(), "fingerprint": instance.fingerprint},
-        "vocab": vocab.tokens,
-        "step": step,
-    }
-
-
-def _callbacks(cfg, ckpt_dir: Path, run_dir: Path, instance, vocab, objective, sidecar_fn, progress: bool, eval_settings=None):
-    import lightning as L
-
-    class Checkpointing(L.Callback):
-        """Atomic resume checkpoints every ``ckpt_every`` steps and on a graceful stop."""
-
-        def __init__(self) -> None:
-            self.stop_requested = False
-
-        def save(self, trainer, pl_module) -> None:
-            tmp = ckpt_dir / (RESUME_FILE + ".tmp")
-            trainer.save_checkpoint(tmp)
-            if trainer.is_global_zero:
-                os.replace(tmp, ckpt_dir / RESUME_FILE)
-                save_weights(ckpt_dir, {"model": pl_module.model, "extra": pl_module.extra}, sidecar_fn(trainer.global_step))
-
-        def on_train_batch_end(self, trainer, pl_module, outputs, batch, batch_idx) -> None:
-            step = trainer.global_step
-            if self.stop_requested:
-                self.save(trainer, pl_module)
-                trainer.should_stop = True
-            elif cfg.ckpt_every and step % cfg.ckpt_every == 0 and step < cfg.steps:
-                self.save(trainer, pl_module)
-
-    max_new = max_answer_tokens(instance) + 1
-
-    class PeriodicEval(L.Callback):
-        """Sample a subset of the evaluation prompts, score, log: creativity over training."""
-
-        def __init__(self) -> None:
-            self.curve: list[dict[str, Any]] = []
-            path = run_dir / CURVE_FILE
-            if path.exists():
-                self.curve = [json.loads(line) for line in path.read_text().splitlines() if line.strip()]
-
-        def evaluate(self, trainer, pl_module) -> None:
-            from creativity_bench.models.sampling import SamplingSettings, generate_answers
-            from creativity_bench.scoring import score_answers
-
-            step = trainer.global_step
-            if not trainer.is_global_zero or any(r["step"] == step for r in self.curve):
-                return
-            prompts = instance.eval[: cfg.eval_subset or len(instance.eval)]
-            answers = generate_answers(objective, pl_module.model, pl_module.extra, instance, vocab, prompts, eval_settings or SamplingSettings(), max_new)
-            scores, _ = score_answers(instance, answers, [p.prompt_id for p in prompts])
-            loss = trainer.callback_metrics.get("train/loss")
-            row = {"step": step, "loss": float(loss) if loss is not None else None, "n": scores.n}
-            row.update({m: getattr(scores, m) for m in ("creativity", "memorization", "validity", "diversity")})
-            self.curve = [r for r in self.curve if r["step"] < step] + [row]
-            atomic_write_text(run_dir / CURVE_FILE, "".join(json.dumps(r) + "\n" for r in self.curve))
-            if trainer.logger is not None:
-                trainer.logger.log_metrics({f"eval/{k}": v for k, v in row.items() if k not in ("step", "n") and v is not None}, step=step)
-
-        def on_train_batch_end(self, trainer, pl_module, outputs, batch, batch_idx) -> None:
-            if cfg.eval_every and trainer.global_step % cfg.eval_every == 0:
-                self.evaluate(trainer, pl_module)
-
-        def on_train_end(self, trainer, pl_module) -> None:
-            if trainer.global_step >= cfg.steps:
-                self.evaluate(trainer, pl_module)
-
-    callbacks = [Checkpointing(), PeriodicEval()]
-    if progress:
-        from lightning.pytorch.callbacks import RichProgressBar
-
-        class ProgressBar(RichProgressBar):
-            """Reads the logged loss (a host sync on a GPU) only on the bar's refresh steps;
-            Lightning's own bar reads it after every batch, whatever its refresh rate."""
-
-            def _update_metrics(self, trainer, pl_module) -> None:
-                step = trainer.global_step
-                if step % self.refresh_rate == 0 or step >= cfg.steps:
-                    super()._update_metrics(trainer, pl_module)
-
-        callbacks.append(ProgressBar(refresh_rate=25 if device_of(cfg) == "cuda" else 1, leave=True))
-    return callbacks
-
-
 def _check_resume_config(run_dir: Path, cfg: TrainConfig) -> None:
-    saved = read_json(run_dir / TRAIN_CONFIG_FILE, "training config")
-    now = cfg.to_dict()
-    # A setting added in a later release, absent from an older run, counts as its default.
-    defaults = {f.name: f.default for f in dataclasses.fields(TrainConfig) if f.default is not dataclasses.MISSING}
-    saved = {**{k: v for k, v in defaults.items() if k not in saved and v is not None}, **saved}
-    for key in sorted(set(saved) | set(now)):
-        if saved.get(key) != now.get(key):
-            raise CBenchError(f"--resume with changed settings: {key} was {saved.get(key)!r}, now {now.get(key)!r}")
+    diff = settings_difference(read_json(run_dir / TRAIN_CONFIG_FILE, "training config"), cfg)
+    if diff:
+        raise CBenchError(f"--resume with changed settings: {diff}")
 
 
 def _check_resume_instance(ckpt_dir: Path, instance: Instance) -> None:
@@ -209,6 +116,7 @@ def train(cfg: TrainConfig, instance: Instance, run_dir: Path, objective, resume
     import lightning as L
     from lightning.pytorch.loggers import CSVLogger
 
+    from creativity_bench.models.callbacks import Checkpointing, PeriodicEval, ProgressBar
     from creativity_bench.models.data import step_loader
     from creativity_bench.models.lightning_module import CreativityModule
 
@@ -235,11 +143,11 @@ def train(cfg: TrainConfig, instance: Instance, run_dir: Path, objective, resume
         torch.use_deterministic_algorithms(True, warn_only=True)
     vocab = Vocabulary.for_instance(instance)
     enc = encode_samples(vocab, instance.train, sequence_width(instance))
-    rows_np = objective.build_rows(enc, instance, vocab)
-    rows = {k: torch.from_numpy(v) for k, v in rows_np.items()}
+    training_rows = objective.build_rows(enc, instance, vocab)
+    rows = {k: torch.from_numpy(v) for k, v in training_rows.arrays.items()}
     model_cfg = build_model_config(cfg, instance, vocab, objective.causal)
     compile_model = cfg.compile == "on" or (cfg.compile == "auto" and device == "cuda")
-    module = CreativityModule(model_cfg, objective, cfg, compile_model=compile_model)
+    module = CreativityModule(model_cfg, objective, cfg, compile_model=compile_model, context=training_rows.context)
 
     def sidecar(step: int) -> dict[str, Any]:
         return checkpoint_sidecar(cfg, model_cfg, objective, instance, vocab, step)
@@ -248,7 +156,9 @@ def train(cfg: TrainConfig, instance: Instance, run_dir: Path, objective, resume
     if resume:
         # mmap: only the step is needed here; Lightning reads the tensors once, in fit().
         start_step = int(torch.load(resume_path, map_location="cpu", weights_only=True, mmap=True).get("global_step", 0))
-    callbacks = _callbacks(cfg, ckpt_dir, run_dir, instance, vocab, objective, sidecar, progress, eval_settings) + list(extra_callbacks or [])
+    checkpointing, evaluation = Checkpointing(cfg, ckpt_dir, sidecar), PeriodicEval(cfg, run_dir, instance, vocab, objective, eval_settings)
+    callbacks = [checkpointing, evaluation] + ([ProgressBar(cfg.steps, refresh_rate=25 if device == "cuda" else 1)] if progress else [])
+    callbacks += list(extra_callbacks or [])
     trainer = L.Trainer(
         max_steps=cfg.steps,
         max_epochs=1,  # one pass over an iterable that holds exactly the remaining steps
@@ -276,7 +186,6 @@ def train(cfg: TrainConfig, instance: Instance, run_dir: Path, objective, resume
             start = trainer.global_step
             return step_loader(rows, cfg.batch_size, cfg.seed, start, cfg.steps, trainer.global_rank, trainer.world_size, pin_memory=device == "cuda")
 
-    checkpointing = callbacks[0]
     previous = {s: signal.getsignal(s) for s in (signal.SIGINT, signal.SIGTERM)}
 
     def request_stop(signum, frame):
@@ -305,10 +214,8 @@ def train(cfg: TrainConfig, instance: Instance, run_dir: Path, objective, resume
     # samples on the device it trained on.
     module.to(trainer.strategy.root_device)
     done_steps = cfg.steps - start_step
-    first = next(iter(rows.values()))
-    scored = (rows["targets"] != -100) if "targets" in rows else rows.get("region", torch.ones_like(first, dtype=torch.bool))
-    answer_per_row = float(scored.sum()) / first.shape[0]
-    tokens = done_steps * cfg.batch_size * first.shape[1]
+    answer_per_row = float(training_rows.scored.sum()) / training_rows.n
+    tokens = done_steps * cfg.batch_size * next(iter(rows.values())).shape[1]
     loss = trainer.callback_metrics.get("train/loss")
     result = TrainResult(
         steps=cfg.steps,
@@ -321,56 +228,10 @@ def train(cfg: TrainConfig, instance: Instance, run_dir: Path, objective, resume
         params_total=module.model.num_params() + (sum(p.numel() for p in module.extra.parameters()) if module.extra else 0),
         params_non_embedding=module.model.num_params(non_embedding=True),
         final_loss=float(loss) if loss is not None else None,
-        curve=callbacks[1].curve,
+        curve=evaluation.curve,
         resumed_from=start_step,
     )
+    width = next(iter(rows.values())).shape[1]
+    non_embedding = result.params_non_embedding + result.params_total - module.model.num_params()  # the extra module's too
+    result.mfu, result.mfu_note = mfu(result.tokens_per_s, flops_per_token(model_cfg, non_embedding, width), result.device)
     return module, result
-
-
-def sampling_device(name: str = "auto") -> str:
-    """auto: a CUDA GPU when there is one, else the CPU."""
-    if name == "auto":
-        return "cuda" if torch.cuda.is_available() else "cpu"
-    if name not in ("cpu", "cuda"):
-        raise CBenchError(f"device must be auto, cpu or cuda, got '{name}'")
-    if name == "cuda" and not torch.cuda.is_available():
-        raise CBenchError("device cuda was asked for, but no CUDA GPU is available")
-    return name
-
-
-def load_for_sampling(ckpt_dir: Path, instance: Instance | None = None, device: str = "cpu"):
-    """Rebuild (objective, model, extra, instance, vocab, sidecar) from a checkpoint directory,
-    with the model and extra module on ``device`` (cpu, cuda or auto)."""
-    from creativity_bench.models.backbone import GPT
-    from creativity_bench.models.checkpoint import load_weights, read_sidecar
-    from creativity_bench.models.objectives import make_objective
-    from creativity_bench.tasks import get_task
-
-    ckpt_dir = Path(ckpt_dir)
-    if ckpt_dir.is_file():
-        ckpt_dir = ckpt_dir.parent
-    side = read_sidecar(ckpt_dir)
-    try:
-        header, fp = side["instance"], side["instance"]["fingerprint"]
-        if instance is None:
-            cls = get_task(header["name"])
-            if header["version"] != cls.version:
-                raise CBenchError(f"{ckpt_dir}: trained on {cls.name} version {header['version']}, this release has {cls.version}")
-            instance = cls(cls.params_class.from_dict(header["params"])).generate(header["seed"])
-        if instance.fingerprint != fp:
-            raise CBenchError(f"{ckpt_dir}: checkpoint was trained on another instance (fingerprint {fp[:12]}, given {instance.fingerprint[:12]})")
-        vocab = Vocabulary.for_instance(instance)
-        if vocab.tokens != side["vocab"]:
-            raise CBenchError(f"{ckpt_dir}: checkpoint vocabulary does not match the instance")
-        objective = make_objective(side["objective"]["name"], instance.name, side["objective"]["params"])
-        model_cfg = ModelConfig(**side["model_config"])
-    except (KeyError, TypeError) as exc:
-        raise CBenchError(f"{ckpt_dir / CONFIG_FILE}: malformed checkpoint config ({exc})") from None
-    model = GPT(model_cfg)
-    extra = objective.extra_module(model_cfg)
-    load_weights(ckpt_dir, {"model": model, "extra": extra})
-    device = sampling_device(device)
-    model.to(device).eval()
-    if extra is not None:
-        extra.to(device)
-    return objective, model, extra, instance, vocab, side

@@ -11,10 +11,9 @@ from typing import Any
 
 from creativity_bench.errors import CBenchError
 from creativity_bench.io import RESULTS_FILE, read_json
+from creativity_bench.runs import RUN_METRICS
+from creativity_bench.scoring.metrics import METRICS
 from creativity_bench.tasks import stale_version
-
-METRICS = ("creativity", "memorization", "validity", "diversity", "train_fit")
-CURVE_METRICS = ("creativity", "validity", "memorization", "diversity")
 
 
 @dataclass(frozen=True)
@@ -50,7 +49,7 @@ def collect_runs(root: Path) -> list[RunRecord]:
                                doc["model"]["preset"], path.parent, doc)
             fingerprint = doc["task"]["fingerprint"]
             stale = stale_version(record.task, doc["task"]["version"])
-            missing = [m for m in (*METRICS, "n") if not isinstance(doc["metrics"].get(m), (int, float))]
+            missing = [m for m in (*RUN_METRICS, "n") if not isinstance(doc["metrics"].get(m), (int, float))]
         except (KeyError, TypeError, ValueError, AttributeError):
             raise CBenchError(f"{path}: malformed results file (missing task, objective, seed, preset or metrics)") from None
         if missing:
@@ -100,7 +99,7 @@ def aggregate(records: list[RunRecord], task_order: list[str], objective_order: 
             if not group:
                 continue
             row: dict[str, Any] = {"task": task, "objective": objective, "seeds": sorted(r.seed for r in group)}
-            for m in METRICS:
+            for m in RUN_METRICS:
                 row[m], row[f"{m}_std"] = mean_std([float(r.metrics[m]) for r in group])
             row["n_prompts"] = group[0].metrics["n"]
             rows.append(row)
@@ -122,7 +121,7 @@ def aggregate_curves(records: list[RunRecord]) -> dict[tuple[str, str], dict[str
         if not steps:
             continue
         curve: dict[str, list[float]] = {"step": [float(s) for s in steps]}
-        for m in CURVE_METRICS:
+        for m in METRICS:
             curve[m] = [mean_std([float(c[s][m]) for c in per_run])[0] for s in steps]
         out[key] = curve
     return out

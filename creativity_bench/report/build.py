@@ -10,9 +10,10 @@ from creativity_bench.errors import CBenchError
 from creativity_bench.io import atomic_write_text, dumps_json
 from creativity_bench.registry import BUILTIN_OBJECTIVES
 from creativity_bench.report import figures
-from creativity_bench.report.aggregate import METRICS, aggregate, aggregate_curves, collect_runs, ordered
+from creativity_bench.report.aggregate import aggregate, aggregate_curves, collect_runs, ordered
 from creativity_bench.report.sweeps import all_points, seed_length_points, seed_temperature_points, sweep_table
-from creativity_bench.suite import safe_name
+from creativity_bench.runs import RUN_METRICS, safe_name
+from creativity_bench.scoring.metrics import METRICS
 from creativity_bench.tasks import STUDY_ORDER
 
 REPORT_SCHEMA = "creativity-bench/report/1"
@@ -23,21 +24,20 @@ def fmt(mean: float, std: float) -> str:
 
 
 def metrics_markdown(rows: list[dict[str, Any]]) -> list[str]:
-    lines = ["| task | objective | seeds | " + " | ".join(m.replace("_", " ") for m in METRICS) + " |",
-             "|---|---|---|" + "---|" * len(METRICS)]
+    lines = ["| task | objective | seeds | " + " | ".join(m.replace("_", " ") for m in RUN_METRICS) + " |",
+             "|---|---|---|" + "---|" * len(RUN_METRICS)]
     for r in rows:
-        cells = " | ".join(fmt(r[m], r[f"{m}_std"]) for m in METRICS)
+        cells = " | ".join(fmt(r[m], r[f"{m}_std"]) for m in RUN_METRICS)
         lines.append(f"| {r['task']} | {r['objective']} | {','.join(map(str, r['seeds']))} | {cells} |")
     return lines
 
 
 def sweep_markdown(rows: list[dict[str, Any]]) -> list[str]:
-    lines = ["| task | objective | seed length | decoding | creativity | validity | memorization | diversity |",
-             "|---|---|---|---|---|---|---|---|"]
+    lines = ["| task | objective | seed length | decoding | " + " | ".join(METRICS) + " |", "|---|---|---|---|" + "---|" * len(METRICS)]
     for r in rows:
         length = "null" if r["seed_length"] == 0 else str(r["seed_length"])
         lines.append(f"| {r['task']} | {r['objective']} | {length} | {r['decoding']} | "
-                     + " | ".join(fmt(r[m], r[f"{m}_std"]) for m in ("creativity", "validity", "memorization", "diversity")) + " |")
+                     + " | ".join(fmt(r[m], r[f"{m}_std"]) for m in METRICS) + " |")
     return lines
 
 

@@ -20,6 +20,7 @@ from typing import Any
 from creativity_bench.errors import CBenchError
 from creativity_bench.io import CHECKPOINT_DIR, RESULTS_FILE, atomic_write_text, dumps_json, read_json
 from creativity_bench.report.aggregate import RunRecord, mean_std
+from creativity_bench.scoring.metrics import METRICS
 
 SWEEP_DIR = "sweeps"
 TEMPERATURES = (0.5, 1.0, 2.0)
@@ -91,8 +92,7 @@ def run_points(record: RunRecord, points: list[Point], root: Path, on_point: Cal
 
 
 def _load(record: RunRecord):
-    from creativity_bench.models.checkpoint import WEIGHTS_FILE
-    from creativity_bench.models.train import load_for_sampling
+    from creativity_bench.models.checkpoint import WEIGHTS_FILE, load_for_sampling
 
     if not (record.path / CHECKPOINT_DIR / WEIGHTS_FILE).is_file():
         raise CBenchError(f"{record.path}: no checkpoint to sample a sweep point from (checkpoints are not kept in git); "
@@ -101,14 +101,14 @@ def _load(record: RunRecord):
 
 
 def _sample_point(loaded, point: Point, fingerprint: str, step: int) -> dict[str, Any]:
-    from creativity_bench.models.sampling import eval_prompts, generate_answers
-    from creativity_bench.models.tokenizer import max_answer_tokens
+    from creativity_bench.models.sampling import generate_answers
+    from creativity_bench.models.tokenizer import answer_width
     from creativity_bench.scoring import score_answers
 
     objective, model, extra, instance, vocab, _ = loaded
     settings = point.settings()
-    prompts = eval_prompts(instance, settings.seed_length)
-    max_new = max_answer_tokens(instance) + 1
+    prompts = instance.eval_prompts(settings.seed_length)
+    max_new = answer_width(instance)
     answers = generate_answers(objective, model, extra, instance, vocab, prompts, settings, max_new)
     scores, _ = score_answers(instance, answers, [p.prompt_id for p in prompts], [p.seed for p in prompts])
     return {"fingerprint": fingerprint, "step": step, "sampling": {**settings.to_dict(), "max_new_tokens": max_new},
@@ -125,7 +125,7 @@ def sweep_table(records: list[RunRecord], root: Path, points: list[Point], on_po
         for point in points:
             row: dict[str, Any] = {"task": task, "objective": objective, "seed_length": point.seed_length,
                                    "decoding": point.decoding, "runs": len(runs)}
-            for m in ("creativity", "validity", "memorization", "diversity"):
+            for m in METRICS:
                 row[m], row[f"{m}_std"] = mean_std([float(run[point.key]["metrics"][m]) for run in runs])
             rows.append(row)
     return rows

@@ -8,6 +8,9 @@ from typing import Any
 
 from creativity_bench.tasks.base import Instance, Verdict
 
+# The four metrics, in the order every table, file and curve lists them.
+METRICS = ("creativity", "memorization", "validity", "diversity")
+
 
 @dataclass(frozen=True)
 class SampleVerdict:
@@ -40,15 +43,7 @@ class Scores:
     reasons: dict[str, int] = field(default_factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
-        return {
-            "n": self.n,
-            "creativity": self.creativity,
-            "memorization": self.memorization,
-            "validity": self.validity,
-            "diversity": self.diversity,
-            "compat": self.compat,
-            "reasons": self.reasons,
-        }
+        return {"n": self.n, **{m: getattr(self, m) for m in METRICS}, "compat": self.compat, "reasons": self.reasons}
 
 
 def judge(instance: Instance, answers: Iterable[str]) -> list[Verdict]:

@@ -1,8 +1,12 @@
-"""Reading a samples file (``{"prompt_id": i, "answer": "..."}`` per line) and scoring it."""
+"""Reading a samples file (``{"prompt_id": i, "answer": "..."}`` per line) and scoring it.
+
+The one reader of samples files: `cbench score`, the leaderboard verifier and papers use it.
+"""
 
 from __future__ import annotations
 
 from pathlib import Path
+from typing import NamedTuple
 
 from creativity_bench.errors import CBenchError
 from creativity_bench.io import iter_jsonl
@@ -10,15 +14,26 @@ from creativity_bench.scoring.metrics import SampleVerdict, Scores, score_answer
 from creativity_bench.tasks.base import Instance
 
 
-def read_samples(path: Path | str, instance: Instance) -> tuple[list[int], list[str]]:
+class Samples(NamedTuple):
+    """A samples file's prompt ids, answers and (read with ``seeds=True``) seeds, in file order."""
+
+    prompt_ids: list[int]
+    answers: list[str]
+    seeds: list[str] | None = None
+
+
+def read_samples(path: Path | str, instance: Instance, seeds: bool = False, complete: bool = False) -> Samples:
     """Prompt ids and answers, refusing unknown or duplicated prompt ids and malformed lines.
 
     An answer that is not a string is kept (and judged invalid): scorers are total, but the
     file's structure must be right so that every sample maps to one evaluation prompt.
+    ``seeds``: every line carries its prompt's seed, which must be the instance's (samples of
+    another instance are refused); ``complete``: every evaluation prompt has a sample.
     """
-    known = {e.prompt_id for e in instance.eval}
+    seed_of = {e.prompt_id: e.seed for e in instance.eval}
     ids: list[int] = []
     answers: list[str] = []
+    line_seeds: list[str] = []
     seen: dict[int, int] = {}
     for line, obj in iter_jsonl(path):
         pid = obj.get("prompt_id")
@@ -26,20 +41,29 @@ def read_samples(path: Path | str, instance: Instance) -> tuple[list[int], list[
             raise CBenchError(f"{path}:{line}: field 'prompt_id' missing or not an integer")
         if "answer" not in obj:
             raise CBenchError(f"{path}:{line}: field 'answer' missing")
-        if pid not in known:
-            raise CBenchError(f"{path}:{line}: prompt_id {pid} is not an evaluation prompt of this instance (0..{len(known) - 1})")
+        if pid not in seed_of:
+            raise CBenchError(f"{path}:{line}: prompt_id {pid} is not an evaluation prompt of this instance (0..{len(seed_of) - 1})")
         if pid in seen:
             raise CBenchError(f"{path}:{line}: prompt_id {pid} repeats line {seen[pid]}")
+        if seeds:
+            if not isinstance(obj.get("seed"), str):
+                raise CBenchError(f"{path}:{line}: field 'seed' missing or not a string")
+            if obj["seed"] != seed_of[pid]:
+                raise CBenchError(f"{path}:{line}: prompt_id {pid} has another seed than this instance's (from another instance?)")
+            line_seeds.append(obj["seed"])
         seen[pid] = line
         answer = obj["answer"]
         ids.append(pid)
         answers.append(answer if isinstance(answer, str) else "")
     if not ids:
         raise CBenchError(f"{path}: no samples")
-    return ids, answers
+    missing = len(seed_of) - len(seen)
+    if complete and missing:
+        raise CBenchError(f"{path}: {missing} of {len(seed_of)} evaluation prompts have no sample")
+    return Samples(ids, answers, line_seeds if seeds else None)
 
 
 def score_file(path: Path | str, instance: Instance) -> tuple[Scores, list[SampleVerdict]]:
     """Score a samples file against an instance."""
-    ids, answers = read_samples(path, instance)
-    return score_answers(instance, answers, ids)
+    samples = read_samples(path, instance)
+    return score_answers(instance, samples.answers, samples.prompt_ids)

@@ -16,12 +16,16 @@ from functools import cached_property
 from typing import Any, ClassVar, NamedTuple
 
 from creativity_bench.errors import CBenchError
+from creativity_bench.params import PRESETS, params_from_dict
 from creativity_bench.registry import Registry, suggest
 from creativity_bench.seeding import SEED_ALPHABET, derive_key, unique_seed_strings
 
 PROMPT = "<q>"
 SEPARATOR = "|"
 MAX_SEED_LENGTH = 64
+# Filler for the seed positions a shorter sampling seed leaves empty (a character the model saw
+# in seeds during training, so every position stays in distribution).
+SEED_FILL = "0"
 
 
 class Verdict(NamedTuple):
@@ -94,52 +98,6 @@ def check_seed_capacity(seed_length: int, seeded_train: int, eval_size: int) -> 
             f"seed_length={seed_length} gives {capacity} distinct seeds, too few for "
             f"{seeded_train} training and {eval_size} evaluation seeds; use a longer seed"
         )
-
-
-def params_from_dict(cls: type, values: dict[str, Any]) -> Any:
-    """Build a params dataclass from a dict: unknown keys get a suggestion, strings are converted."""
-    names = [f.name for f in dataclasses.fields(cls)]
-    kwargs = {}
-    for key, value in values.items():
-        if key not in names:
-            raise CBenchError(f"unknown parameter '{key}'" + suggest(key, names))
-        kwargs[key] = coerce(cls, key, value)
-    return cls(**kwargs)
-
-
-def coerce(cls: type, key: str, value: Any) -> Any:
-    """Convert a value (possibly a command-line string) to the declared type of field ``key``."""
-    field_type = {f.name: f.type for f in dataclasses.fields(cls)}[key]
-    return coerce_value(key, field_type if isinstance(field_type, str) else field_type.__name__, value)
-
-
-def coerce_value(key: str, type_name: str, value: Any) -> Any:
-    """Convert ``value`` to the type named ``type_name`` ('int', 'float', 'str', 'bool', 'X | None')."""
-    base = type_name.replace(" | None", "").strip()
-    if value is None and type_name.endswith("| None"):
-        return None
-    try:
-        if base == "int":
-            if isinstance(value, bool) or (isinstance(value, float) and not value.is_integer()):
-                raise ValueError
-            return int(value)
-        if base == "float":
-            if isinstance(value, bool):
-                raise ValueError
-            return float(value)
-        if base == "bool":
-            if isinstance(value, bool):
-                return value
-            if isinstance(value, str) and value.lower() in ("true", "1", "yes", "on", "false", "0", "no", "off"):
-                return value.lower() in ("true", "1", "yes", "on")
-            raise ValueError
-        if base == "str":
-            if not isinstance(value, str):
-                raise ValueError
-            return value
-    except (TypeError, ValueError):
-        raise CBenchError(f"parameter '{key}' must be {base}, got {value!r}") from None
-    return value
 
 
 class Task(ABC):
@@ -217,11 +175,14 @@ class Task(ABC):
         for i, s in zip(seeded, train_seeds):
             seeds[i] = s
         train = [Sample(s, p, a) for s, (p, a) in zip(seeds, pairs)]
-        eval_seeds = unique_seed_strings(
-            derive_key(key, "eval-seeds"), self.params.eval_size, length, frozenset(train_seeds) if length else frozenset()
-        )
-        evals = [EvalPrompt(i, s, self.eval_marker) for i, s in enumerate(eval_seeds)]
+        forbidden = frozenset(train_seeds) if length else frozenset()
+        evals = fresh_prompts(derive_key(key, "eval-seeds"), self.params.eval_size, length, forbidden, self.eval_marker)
         return Instance(self, seed, structure, train, evals)
+
+
+def fresh_prompts(key: int, n: int, length: int, forbidden: frozenset[str], marker: str, fill: str = "") -> list[EvalPrompt]:
+    """``n`` evaluation prompts whose seeds are ``length`` random characters (none in ``forbidden``), then ``fill``."""
+    return [EvalPrompt(i, s + fill, marker) for i, s in enumerate(unique_seed_strings(key, n, length, forbidden))]
 
 
 class Checker(ABC):
@@ -264,6 +225,28 @@ class Instance:
     def header(self) -> dict[str, Any]:
         """What identifies the instance (task.json without structure and fingerprint)."""
         return {"name": self.task.name, "version": self.task.version, "params": self.task.params.to_dict(), "seed": self.seed}
+
+    def eval_prompts(self, seed_length: int | None = None) -> list[EvalPrompt]:
+        """The evaluation prompts, or fresh ones with ``seed_length`` random seed characters.
+
+        A model is trained with seeds of the instance's length L. Sampling with k < L random
+        characters keeps the prompt layout: each seed is k fresh random characters followed by
+        L - k fixed filler characters (``SEED_FILL``), so only the amount of randomness changes
+        (the study's seed length sweep, on one model). k = 0 is the null seed: the same
+        all-filler seed for every prompt, so greedy decoding gives one answer.
+        """
+        trained, n, marker = self.task.params.seed_length, len(self.eval), self.task.eval_marker
+        if seed_length is None or seed_length == trained:
+            return self.eval
+        if seed_length > trained:
+            raise CBenchError(f"sample seed length {seed_length} is longer than the seeds the model was trained with ({trained})")
+        fill = SEED_FILL * (trained - seed_length)
+        if seed_length == 0:
+            return [EvalPrompt(i, fill, marker) for i in range(n)]
+        # Fresh seeds must not be training seeds: exclude the random part of any that ends in the filler.
+        forbidden = frozenset(s.seed[:seed_length] for s in self.train if s.seed and s.seed.endswith(fill))
+        check_seed_capacity(seed_length, len(forbidden), n)
+        return fresh_prompts(derive_key("eval-seeds", self.fingerprint, seed_length), n, seed_length, forbidden, marker, fill)
 
     @cached_property
     def train_bytes(self) -> bytes:
@@ -331,7 +314,7 @@ TASKS: Registry[type[Task]] = Registry("task")
 
 def register_task(cls: type[Task]) -> type[Task]:
     """Register a task class under its ``name`` (the one line at the end of a task file)."""
-    for preset in ("smoke", "cpu", "paper"):
+    for preset in PRESETS:
         if preset not in cls.presets:
             raise ValueError(f"task {cls.name} lacks the '{preset}' preset")
     return TASKS.register(cls.name, cls)

@@ -35,7 +35,7 @@ class LabelSmoothedNTP(Objective):
     params_class = SmoothingParams
     params: SmoothingParams
 
-    def loss(self, model, extra, batch, generator):
+    def loss(self, model, extra, batch, noise, context):
         logits = model(batch["inputs"]).float()
         return F.cross_entropy(logits.reshape(-1, logits.shape[-1]), batch["targets"].reshape(-1),
                                ignore_index=IGNORE, label_smoothing=self.params.smoothing)

@@ -6,8 +6,10 @@ import os
 import signal
 
 import lightning as L
+import torch
 
 from creativity_bench.models.config import TrainConfig
+from creativity_bench.models.noise import RowNoise
 from creativity_bench.models.sampling import SamplingSettings
 
 
@@ -29,3 +31,13 @@ class InterruptAt(L.Callback):
         if trainer.global_step >= self.step and not self.sent:
             self.sent = True
             os.kill(os.getpid(), signal.SIGINT)
+
+
+def noise_for(n: int, seed: int = 0, step: int = 0) -> RowNoise:
+    """The noise of rows 0..n-1 of one global batch of n rows at ``step``."""
+    return RowNoise.for_rows(seed, torch.arange(step * n, (step + 1) * n), n)
+
+
+def tensors(rows) -> dict[str, torch.Tensor]:
+    """A TrainingRows' arrays as one batch of tensors."""
+    return {k: torch.from_numpy(v) for k, v in rows.arrays.items()}

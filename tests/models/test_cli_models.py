@@ -120,7 +120,7 @@ PLUGIN = textwrap.dedent(
         """A toy third-party objective: next-token loss, scaled."""
         name = "doubled-ntp"
 
-        def loss(self, model, extra, batch, generator):
+        def loss(self, model, extra, batch, noise, context):
             return 2.0 * masked_cross_entropy(model(batch["inputs"]), batch["targets"])
     '''
 )

@@ -12,8 +12,9 @@ from creativity_bench.models.objectives import make_objective
 from creativity_bench.models.objectives.diffusion import mdlm_loss, reveal_schedule
 from creativity_bench.models.objectives.diffusion_uniform import udlm_loss
 from creativity_bench.models.sampling import SamplingSettings
-from creativity_bench.models.tokenizer import Vocabulary, encode_samples, max_answer_tokens, sequence_width
+from creativity_bench.models.tokenizer import Vocabulary, answer_width, encode_samples, sequence_width
 from creativity_bench.tasks import make_task
+from tests.models.helpers import noise_for, tensors
 
 
 def tiny(task="circle", objective="ntp", **params):
@@ -21,7 +22,7 @@ def tiny(task="circle", objective="ntp", **params):
     vocab = Vocabulary.for_instance(inst)
     enc = encode_samples(vocab, inst.train, sequence_width(inst))
     obj = make_objective(objective, task, params)
-    rows = {k: torch.from_numpy(v) for k, v in obj.build_rows(enc, inst, vocab).items()}
+    rows = tensors(obj.build_rows(enc, inst, vocab))
     torch.manual_seed(0)
     model = GPT(ModelConfig.from_depth(1, len(vocab), sequence_width(inst), aspect=32, head_dim=16, causal=obj.causal))
     return inst, vocab, obj, rows, model
@@ -30,15 +31,15 @@ def tiny(task="circle", objective="ntp", **params):
 def test_mtp_with_one_head_is_ntp():
     _, _, ntp, rows, model = tiny(objective="ntp")
     mtp = make_objective("mtp", "circle", {"heads": 1})
-    gen = torch.Generator().manual_seed(0)
+    noise = noise_for(len(rows["inputs"]))
     assert mtp.extra_module(model.cfg) is None
-    assert torch.equal(ntp.loss(model, None, rows, gen), mtp.loss(model, None, rows, gen))
+    assert torch.equal(ntp.loss(model, None, rows, noise, {}), mtp.loss(model, None, rows, noise, {}))
 
 
 def test_mtp_loss_matches_direct_sum_over_heads():
     _, _, mtp, rows, model = tiny(objective="mtp", heads=3)
     extra = mtp.extra_module(model.cfg)
-    got = mtp.loss(model, extra, rows, torch.Generator())
+    got = mtp.loss(model, extra, rows, noise_for(len(rows["inputs"])), {})
     h = model.trunk(rows["inputs"])
     heads = [model.logits(model.ln_f(h))] + [model.logits(extra.norms[i](extra.blocks[i](h))) for i in range(2)]
     total = 0.0
@@ -107,7 +108,7 @@ def test_udlm_loss_is_zero_for_a_perfect_denoiser_at_low_noise():
 def test_diffusion_sampler_invariants(objective, mode):
     inst, vocab, obj, rows, model = tiny("circle", objective)
     model.eval()
-    span = max_answer_tokens(inst) + 1
+    span = answer_width(inst)
     prompts = torch.tensor([[vocab.ids[c] for c in e.seed] + [vocab.ids[e.prompt]] for e in inst.eval[:8]])
     ids = torch.arange(8)
     s = SamplingSettings(mode=mode, steps=span)
@@ -149,4 +150,4 @@ def test_masked_diffusion_training_masks_only_the_answer():
     region = rows["region"]
     starts = region.float().argmax(1)
     assert all(int(s) == len(inst.train[i].seed) + 1 for i, s in enumerate(starts))
-    assert (region.sum(1) == max_answer_tokens(inst) + 1).all()
+    assert (region.sum(1) == answer_width(inst)).all()

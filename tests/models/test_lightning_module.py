@@ -56,15 +56,5 @@ def test_state_dict_holds_only_model_and_extra_keys(compile_model):
     m = module(compile_model=compile_model, objective="mtp")
     keys = list(m.state_dict())
     assert keys and all(k.startswith(("model.", "extra.")) for k in keys), [k for k in keys if not k.startswith(("model.", "extra."))]
-    if compile_model:
-        assert m._forward_model is not m.model and m._forward_model._orig_mod is m.model
-
-
-def test_old_resume_checkpoints_lose_the_duplicate_keys():
-    m = module()
-    state = dict(m.state_dict())
-    state.update({"_forward_model." + k.removeprefix("model."): v for k, v in m.state_dict().items() if k.startswith("model.")})
-    checkpoint = {"state_dict": state}
-    m.on_load_checkpoint(checkpoint)
-    assert set(checkpoint["state_dict"]) == set(m.state_dict())
-    m.load_state_dict(checkpoint["state_dict"])  # strict
+    assert ("_compiled_trunk" in vars(m.model)) == compile_model  # compiled, yet no extra keys
+    assert set(m.state_dict()) == set(module(objective="mtp").state_dict())

@@ -7,6 +7,7 @@ import json
 import pytest
 from safetensors.torch import load_file
 
+from creativity_bench.models.objectives import objective_names
 from creativity_bench.models.train import TrainingInterrupted
 from creativity_bench.runs import run
 from creativity_bench.scoring import score_file
@@ -15,7 +16,7 @@ from tests.models.helpers import GREEDY, InterruptAt, smoke_config
 
 
 @pytest.mark.parametrize("task", list(TASKS))
-@pytest.mark.parametrize("objective", ["ntp", "teacherless", "mtp", "diffusion", "diffusion-uniform"])
+@pytest.mark.parametrize("objective", objective_names())
 def test_every_task_runs_end_to_end(task, objective, tmp_path):
     out = tmp_path / "run"
     doc = run(smoke_config(task, objective), out, GREEDY, progress=False)
@@ -73,8 +74,8 @@ def test_every_config_field_reaches_its_user(tmp_path):
     """Non-default settings show up where they act: model shape, optimizer, data, schedule."""
     import torch
 
+    from creativity_bench.models.checkpoint import load_for_sampling
     from creativity_bench.models.lightning_module import lr_factor
-    from creativity_bench.models.train import load_for_sampling
 
     cfg = smoke_config("line", "ntp", depth=2, aspect=16, head_dim=8, steps=12, batch_size=7, lr=0.01, warmup=4,
                        eval_every=6, ckpt_every=5, schedule="cosine", weight_decay=0.1, seed=5,

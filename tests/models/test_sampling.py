@@ -12,11 +12,10 @@ from creativity_bench.models.objectives import make_objective
 from creativity_bench.models.sampling import (
     SamplingSettings,
     categorical,
-    eval_prompts,
     filter_logits,
     generate_answers,
 )
-from creativity_bench.models.tokenizer import Vocabulary, max_answer_tokens, sequence_width
+from creativity_bench.models.tokenizer import Vocabulary, answer_width, sequence_width
 from creativity_bench.tasks import make_task
 
 
@@ -32,7 +31,7 @@ def setup():
 def answers(setup, settings, prompts=None):
     inst, vocab, model, obj = setup
     prompts = prompts or inst.eval
-    return generate_answers(obj, model, None, inst, vocab, prompts, settings, max_answer_tokens(inst) + 1)
+    return generate_answers(obj, model, None, inst, vocab, prompts, settings, answer_width(inst))
 
 
 @pytest.mark.parametrize("mode", ["greedy", "temperature"])
@@ -73,9 +72,9 @@ def test_sampling_keyed_to_prompt_index(setup):
 def test_null_and_fresh_prompts(setup):
     inst = setup[0]
     length = inst.task.params.seed_length
-    null = eval_prompts(inst, 0)
+    null = inst.eval_prompts(0)
     assert len({p.seed for p in null}) == 1 and len(null) == len(inst.eval)
-    short = eval_prompts(inst, 4)
+    short = inst.eval_prompts(4)
     train = {s.seed for s in inst.train}
     assert all(len(p.seed) == length and p.seed not in train for p in short)
     greedy_null = answers(setup, SamplingSettings(), null)
@@ -102,24 +101,24 @@ def test_top_p_keeps_smallest_prefix():
 
 def test_shorter_sampling_seeds_keep_the_trained_layout():
     from creativity_bench.errors import CBenchError
-    from creativity_bench.models.sampling import SEED_FILL, eval_prompts
     from creativity_bench.tasks import make_task
+    from creativity_bench.tasks.base import SEED_FILL
 
     instance = make_task("circle", "cpu").generate(0)
     trained = instance.task.params.seed_length
-    assert eval_prompts(instance, None) is instance.eval and eval_prompts(instance, trained) is instance.eval
+    assert instance.eval_prompts(None) is instance.eval and instance.eval_prompts(trained) is instance.eval
     train_seeds = {s.seed for s in instance.train}
     for k in (2, 4):
-        prompts = eval_prompts(instance, k)
+        prompts = instance.eval_prompts(k)
         seeds = [p.seed for p in prompts]
         assert len(prompts) == len(instance.eval) and all(len(s) == trained for s in seeds)
         assert all(s.endswith(SEED_FILL * (trained - k)) for s in seeds)
         assert len(set(seeds)) == len(seeds) and not set(seeds) & train_seeds
-        assert eval_prompts(instance, k) == prompts  # deterministic
-    null = eval_prompts(instance, 0)
+        assert instance.eval_prompts(k) == prompts  # deterministic
+    null = instance.eval_prompts(0)
     assert {p.seed for p in null} == {SEED_FILL * trained}
     with pytest.raises(CBenchError, match="longer than the seeds"):
-        eval_prompts(instance, trained + 1)
+        instance.eval_prompts(trained + 1)
 
 
 def test_kv_cache_takes_the_autocast_dtype(setup):
@@ -134,15 +133,15 @@ def test_kv_cache_takes_the_autocast_dtype(setup):
     assert out.shape == (2, 1, len(vocab)) and torch.isfinite(out).all()
 
 
-def test_return_trunk_is_the_trunk(setup):
+def test_forward_is_the_output_layer_on_the_trunk(setup):
     inst, vocab, model, _ = setup
     x = torch.randint(0, len(vocab), (2, 7))
-    assert torch.equal(model(x, return_trunk=True), model.trunk(x))
+    assert torch.equal(model(x), model.logits(model.ln_f(model.trunk(x))))
 
 
 def test_sampling_device_choice():
     from creativity_bench.errors import CBenchError
-    from creativity_bench.models.train import sampling_device
+    from creativity_bench.models.checkpoint import sampling_device
 
     assert sampling_device("cpu") == "cpu"
     assert sampling_device("auto") == ("cuda" if torch.cuda.is_available() else "cpu")

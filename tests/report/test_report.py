@@ -10,7 +10,8 @@ import pytest
 
 from creativity_bench.errors import CBenchError
 from creativity_bench.report import make_report
-from creativity_bench.report.aggregate import METRICS, mean_std
+from creativity_bench.report.aggregate import mean_std
+from creativity_bench.runs import RUN_METRICS
 from tests.conftest import SUITE_OBJECTIVES, SUITE_SEEDS, SUITE_TASKS
 
 
@@ -25,8 +26,8 @@ def direct_means(root: Path) -> dict[tuple[str, str], dict[str, tuple[float, flo
     values: dict[tuple[str, str], dict[str, list[float]]] = {}
     for path in root.glob("*/*/s*/results.json"):
         doc = json.loads(path.read_text())
-        group = values.setdefault((doc["task"]["name"], doc["objective"]["name"]), {m: [] for m in METRICS})
-        for m in METRICS:
+        group = values.setdefault((doc["task"]["name"], doc["objective"]["name"]), {m: [] for m in RUN_METRICS})
+        for m in RUN_METRICS:
             group[m].append(doc["metrics"][m])
     return {k: {m: (statistics.mean(v), statistics.stdev(v)) for m, v in g.items()} for k, g in values.items()}
 
@@ -43,7 +44,7 @@ def test_report_rows_equal_direct_means(report, smoke_suite):
     assert {(r["task"], r["objective"]) for r in doc["rows"]} == set(expected) == {(t, o) for t in SUITE_TASKS for o in SUITE_OBJECTIVES}
     for row in doc["rows"]:
         assert row["seeds"] == list(SUITE_SEEDS)
-        for m in METRICS:
+        for m in RUN_METRICS:
             mean, std = expected[(row["task"], row["objective"])][m]
             assert row[m] == pytest.approx(mean, abs=1e-12)
             assert row[f"{m}_std"] == pytest.approx(std, abs=1e-12)
@@ -56,7 +57,7 @@ def test_markdown_table_shows_the_same_numbers(report, smoke_suite):
     for (task, objective), metrics in expected.items():
         line = next(x for x in text.splitlines() if x.startswith(f"| {task} | {objective} |"))
         cells = [c.strip() for c in line.strip("|").split("|")][3:]
-        for m, cell in zip(METRICS, cells):
+        for m, cell in zip(RUN_METRICS, cells):
             mean, std = metrics[m]
             assert cell == f"{mean:.3f} ± {std:.3f}"
 

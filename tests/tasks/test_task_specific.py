@@ -8,6 +8,7 @@ import random
 import networkx as nx
 import pytest
 
+from creativity_bench.graphs import latent_graph
 from creativity_bench.tasks import make_task
 from creativity_bench.tasks.edges import shuffled_walks
 
@@ -17,15 +18,8 @@ def paper_triangle():
     return make_task("triangle", "paper").generate(0)
 
 
-def graph_of(inst):
-    g = nx.Graph()
-    g.add_nodes_from(f"V{i}" for i in range(inst.task.params.vertices))
-    g.add_edges_from(map(tuple, inst.structure["edges"]))
-    return g
-
-
 def test_triangle_counts_match_networkx(paper_triangle):
-    g = graph_of(paper_triangle)
+    g = latent_graph(paper_triangle)
     stats = paper_triangle.stats()
     assert stats["triangles"] == sum(nx.triangles(g).values()) // 3 == stats["coherent_canonical_forms"]
     assert stats["edges"] == g.number_of_edges()
@@ -64,7 +58,7 @@ def test_small_triangle_presets_leave_novel_triangles(preset):
 
 
 def test_triangle_training_samples_are_graph_triangles(paper_triangle):
-    g = graph_of(paper_triangle)
+    g = latent_graph(paper_triangle)
     tri = [s for s in paper_triangle.train if s.prompt == "tri:"]
     edge = [s for s in paper_triangle.train if s.prompt == "edge:"]
     assert 0.28 < len(tri) / len(paper_triangle.train) < 0.39
@@ -108,7 +102,7 @@ def test_number_of_canonical_forms(name, closed, k, forms):
 
 
 def test_paper_coverage_matches_reference():
-    # REFERENCE.md: circle training covers ~22% of 40,320 forms, line ~2.7% of 362,880.
+    # docs/spec.md 3.3-3.4: 10,000 training samples cover ~22% of circle's 40,320 forms, ~2.7% of line's 362,880.
     circle = make_task("circle", "paper").generate(0).stats()
     line = make_task("line", "paper").generate(0).stats()
     assert circle["coherent_canonical_forms"] == 40320 and 0.2 < circle["train_coverage"] < 0.24
@@ -125,3 +119,49 @@ def test_sibling_structure_partitions_children():
     assert sorted(seconds) == sorted(f"C{i}" for i in range(p * n))
     answers = [s.answer for s in inst.train]
     assert len(set(answers)) == len(answers)  # drawn without replacement
+
+
+def edge_list(answer: str) -> list[tuple[str, str]] | None:
+    """``Va Vb | Vc Vd | ...`` as pairs, or None when it is not two vertices between separators."""
+    chunks = [c.split() for c in answer.split("|")]
+    return [tuple(c) for c in chunks] if all(len(c) == 2 for c in chunks) else None
+
+
+def networkx_oracle(answer: str, k: int, closed: bool) -> bool:
+    """Coherence decided by networkx: k distinct edges forming one directed cycle (k vertices) or path (k + 1)."""
+    edges = edge_list(answer)
+    if edges is None or len(edges) != k or len(set(edges)) != k:
+        return False
+    g = nx.DiGraph(edges)
+    if g.number_of_nodes() != (k if closed else k + 1) or not nx.is_weakly_connected(g):
+        return False
+    if any(d > 1 for _, d in g.in_degree()) or any(d > 1 for _, d in g.out_degree()):
+        return False
+    return len(nx.find_cycle(g)) == k if closed else nx.is_directed_acyclic_graph(g)
+
+
+@pytest.mark.parametrize("name,closed", [("circle", True), ("line", False)])
+def test_cycle_and_path_checks_agree_with_networkx(name, closed):
+    inst = make_task(name, "smoke").generate(0)
+    k = inst.task.params.cycle_length if closed else inst.task.params.path_length
+    vertices = [f"V{i}" for i in range(inst.task.params.vertices)]
+    rng = random.Random(1)
+    answers = [s.answer for s in inst.train]
+    for _ in range(3000):  # near misses: one vertex changed, an edge reversed, dropped or repeated
+        edges = [e.split() for e in rng.choice(answers).split(" | ")]
+        i = rng.randrange(len(edges))
+        change = rng.randrange(4)
+        if change == 0:
+            edges[i][rng.randrange(2)] = rng.choice(vertices)
+        elif change == 1:
+            edges[i].reverse()
+        elif change == 2:
+            edges.pop(i)
+        else:
+            edges.append(list(edges[i]))
+        answers.append(" | ".join(" ".join(e) for e in edges))
+    answers += [" | ".join(f"{rng.choice(vertices)} {rng.choice(vertices)}" for _ in range(k)) for _ in range(2000)]
+    verdicts = [inst.checker.check(a).valid for a in answers]
+    assert verdicts == [networkx_oracle(a, k, closed) for a in answers]
+    assert 0 < sum(verdicts) < len(verdicts)
+

@@ -1,18 +1,29 @@
 """The objective zoo: one file per objective, each ending in a one-line registration.
 
-Third-party objectives load from the ``creativity_bench.objectives`` entry-point group, or
-directly as ``package.module:ClassName``.
+Every module of this package is imported here, so a new built-in objective is one new file
+ending in ``register_objective(MyObjective)``, and nothing else. Third-party objectives load
+from the ``creativity_bench.objectives`` entry-point group, or directly as
+``package.module:ClassName``.
 """
 
 from __future__ import annotations
 
 import importlib
+import pkgutil
 import sys
 
 from creativity_bench.errors import CBenchError
-from creativity_bench.models.objectives import diffusion, diffusion_uniform, mtp, ntp, teacherless  # noqa: F401,I001  (registers them)
-from creativity_bench.models.objectives.base import OBJECTIVES, Objective, ObjectiveParams, register_objective
+from creativity_bench.models.objectives.base import (
+    OBJECTIVES,
+    Objective,
+    ObjectiveParams,
+    TrainingRows,
+    register_objective,
+)
 from creativity_bench.registry import BUILTIN_OBJECTIVES
+
+for _module in sorted(m.name for m in pkgutil.iter_modules(__path__)):
+    importlib.import_module(f"{__name__}.{_module}")  # each file registers its objective
 
 ENTRY_POINT_GROUP = "creativity_bench.objectives"
 BROKEN_PLUGINS: dict[str, str] = {}  # entry-point name -> why it failed to load
@@ -65,7 +76,8 @@ def get_objective(name: str) -> type[Objective]:
 
 
 def objective_names() -> list[str]:
-    """Every registered objective, built-ins first, then installed plugins (entry points)."""
+    """Every registered objective: the study's five in table order, then any other built-in,
+    then installed plugins (entry points)."""
     _load_entry_points()
     return [n for n in BUILTIN_OBJECTIVES if n in OBJECTIVES] + [n for n in OBJECTIVES.names() if n not in BUILTIN_OBJECTIVES]
 
@@ -77,4 +89,4 @@ def make_objective(name: str, task_name: str, overrides: dict | None = None) -> 
     return cls(params, task_name=task_name)
 
 
-__all__ = ["OBJECTIVES", "Objective", "ObjectiveParams", "register_objective", "get_objective", "make_objective", "objective_names", "ENTRY_POINT_GROUP"]
+__all__ = ["OBJECTIVES", "Objective", "ObjectiveParams", "TrainingRows", "register_objective", "get_objective", "make_objective", "objective_names", "ENTRY_POINT_GROUP"]

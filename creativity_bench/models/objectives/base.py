@@ -3,13 +3,17 @@
 An objective turns encoded sequences into training rows (``build_rows``), computes a loss on
 a batch (``loss``), may add modules to the backbone (``extra_module``), and samples answers
 (``sample``). Left-to-right decoding is the default sampler; diffusion objectives override it.
+
+An objective keeps no state between these calls: what ``build_rows`` learns about the data that
+the loss needs goes in the rows' ``context``, and every random draw of the loss comes from the
+``RowNoise`` it is given, keyed to each row.
 """
 
 from __future__ import annotations
 
 import dataclasses
 from abc import ABC
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any, ClassVar
 
 import numpy as np
@@ -17,11 +21,40 @@ import torch
 import torch.nn as nn
 import torch.nn.functional as F
 
+from creativity_bench.errors import CBenchError
+from creativity_bench.models.noise import RowNoise
 from creativity_bench.models.tokenizer import Encoded, Vocabulary
+from creativity_bench.params import params_from_dict
 from creativity_bench.registry import Registry
-from creativity_bench.tasks.base import Instance, params_from_dict
+from creativity_bench.tasks.base import Instance
 
 IGNORE = -100
+
+
+@dataclass(frozen=True)
+class TrainingRows:
+    """What an objective trains on.
+
+    ``arrays``: named arrays with one row per training row (all of the same length N);
+    ``scored``: (N, T) booleans, the tokens the loss is computed on (what "answer tokens trained"
+    counts); ``context``: anything fixed for the whole run that the loss needs (tensors in it are
+    moved to the training device once).
+    """
+
+    arrays: dict[str, np.ndarray]
+    scored: np.ndarray
+    context: dict[str, Any] = field(default_factory=dict)
+
+    def __post_init__(self) -> None:
+        sizes = {k: v.shape[0] for k, v in self.arrays.items()}
+        if not sizes or len(set(sizes.values())) != 1 or self.scored.shape[0] != next(iter(sizes.values())):
+            raise ValueError(f"training rows of unequal length: {sizes}, scored {self.scored.shape[0]}")
+        if not self.scored.any():
+            raise CBenchError("the objective's training rows score no token")
+
+    @property
+    def n(self) -> int:
+        return self.scored.shape[0]
 
 
 @dataclass(frozen=True)
@@ -63,12 +96,13 @@ class Objective(ABC):
         """Modules beyond the backbone (e.g. multi-token heads); saved with the weights."""
         return None
 
-    def build_rows(self, enc: Encoded, instance: Instance, vocab: Vocabulary) -> dict[str, np.ndarray]:
+    def build_rows(self, enc: Encoded, instance: Instance, vocab: Vocabulary) -> TrainingRows:
         """Training rows: ``inputs`` and ``targets`` (IGNORE where no loss), each (N, T-1)."""
         return next_token_rows(enc)
 
-    def loss(self, model: nn.Module, extra: nn.Module | None, batch: dict[str, torch.Tensor], generator: torch.Generator) -> torch.Tensor:
-        """Mean cross-entropy over target positions."""
+    def loss(self, model: nn.Module, extra: nn.Module | None, batch: dict[str, torch.Tensor], noise: RowNoise,
+             context: dict[str, Any]) -> torch.Tensor:
+        """Mean cross-entropy over target positions. Random draws, if any, come from ``noise``."""
         logits = model(batch["inputs"])
         return masked_cross_entropy(logits, batch["targets"])
 
@@ -79,14 +113,23 @@ class Objective(ABC):
         return decode_left_to_right(model, prompts, prompt_ids, max_new, settings, vocab)
 
 
-def next_token_rows(enc: Encoded) -> dict[str, np.ndarray]:
+def next_token_rows(enc: Encoded) -> TrainingRows:
     """Teacher-forced rows: predict token t+1 from tokens up to t, loss on answer and eos only."""
-    inputs = enc.ids[:, :-1].copy()
+    return teacher_forced(enc.ids[:, :-1].copy(), next_token_targets(enc))
+
+
+def next_token_targets(enc: Encoded) -> np.ndarray:
+    """Targets of teacher-forced rows: token t+1 on answer and eos positions, IGNORE elsewhere."""
     targets = enc.ids[:, 1:].copy()
     pos = np.arange(targets.shape[1])[None, :] + 1  # position of the target token
     keep = (pos >= enc.answer_start[:, None]) & (pos < enc.length[:, None])
     targets[~keep] = IGNORE
-    return {"inputs": inputs, "targets": targets}
+    return targets
+
+
+def teacher_forced(inputs: np.ndarray, targets: np.ndarray, context: dict[str, Any] | None = None) -> TrainingRows:
+    """Rows of ``inputs`` and ``targets``, scored where a target is set."""
+    return TrainingRows({"inputs": inputs, "targets": targets}, targets != IGNORE, context or {})
 
 
 def masked_cross_entropy(logits: torch.Tensor, targets: torch.Tensor) -> torch.Tensor:

@@ -21,7 +21,8 @@ import torch
 import torch.nn.functional as F
 
 from creativity_bench.errors import CBenchError
-from creativity_bench.models.objectives.base import Objective, ObjectiveParams, register_objective
+from creativity_bench.models.noise import RowNoise
+from creativity_bench.models.objectives.base import Objective, ObjectiveParams, TrainingRows, register_objective
 from creativity_bench.models.tokenizer import MASK_ID
 
 EPS = 1e-3
@@ -38,18 +39,19 @@ class DiffusionParams(ObjectiveParams):
             raise CBenchError(f"diffusion steps must be >= 0, got {self.steps}")
 
 
-def region_rows(enc, instance, vocab) -> dict[str, np.ndarray]:
-    """Full sequences and the answer region (answer + eos + padding up to the longest answer)."""
-    from creativity_bench.models.tokenizer import max_answer_tokens
+def region_rows(enc, instance, vocab, context: dict | None = None) -> TrainingRows:
+    """Full sequences and the answer region (answer + eos + padding up to the longest answer),
+    the tokens the loss is computed on."""
+    from creativity_bench.models.tokenizer import answer_width
 
     width = enc.ids.shape[1]
-    span = max_answer_tokens(instance) + 1
+    span = answer_width(instance)
     col = np.arange(width)[None, :]
     start = enc.answer_start[:, None]
     region = (col >= start) & (col < start + span)
     if (enc.answer_start + span > width).any():
         raise ValueError("answer region does not fit the sequence width")
-    return {"ids": enc.ids.copy(), "region": region}
+    return TrainingRows({"ids": enc.ids.copy(), "region": region}, region, context or {})
 
 
 def keyed_uniforms(seed: int, tag: object, prompt_ids: torch.Tensor, positions: int) -> torch.Tensor:
@@ -66,10 +68,15 @@ def reveal_schedule(span: int, steps: int) -> list[int]:
     return [b - a for a, b in zip([0] + edges[:-1], edges)]
 
 
-def diffusion_times(batch: int, generator: torch.Generator, device, low: float, high: float) -> torch.Tensor:
-    """Low-discrepancy times in [low, high]: one uniform offset, evenly spread over the batch."""
-    u = (torch.rand(1, generator=generator, device=device) + torch.arange(batch, device=device) / batch) % 1.0
-    return low + (high - low) * u
+def diffusion_times(noise: RowNoise, low: float, high: float) -> torch.Tensor:
+    """Low-discrepancy times in [low, high] (float32): one offset per step, evenly spread over
+    the step's global batch, each row's time keyed to the row."""
+    return (low + (high - low) * noise.stratified("time")).float()
+
+
+def noised_positions(noise: RowNoise, region: torch.Tensor, t: torch.Tensor) -> torch.Tensor:
+    """Region positions the forward process corrupts: each with probability t of its row."""
+    return (noise.uniform("corrupt", region.shape[1]) < t[:, None]) & region
 
 
 def mdlm_loss(logits: torch.Tensor, x0: torch.Tensor, masked: torch.Tensor, region: torch.Tensor, t: torch.Tensor) -> torch.Tensor:
@@ -100,10 +107,10 @@ class MaskedDiffusion(Objective):
     def build_rows(self, enc, instance, vocab):
         return region_rows(enc, instance, vocab)
 
-    def loss(self, model, extra, batch, generator):
+    def loss(self, model, extra, batch, noise, context):
         x0, region = batch["ids"], batch["region"]
-        t = diffusion_times(x0.shape[0], generator, x0.device, EPS, 1.0)
-        masked = (torch.rand(x0.shape, generator=generator, device=x0.device) < t[:, None]) & region
+        t = diffusion_times(noise, EPS, 1.0)
+        masked = noised_positions(noise, region, t)
         xt = torch.where(masked, torch.full_like(x0, MASK_ID), x0)
         logits = model(xt)
         logits = logits.float().index_fill(-1, mask_index(x0.device), float("-inf"))

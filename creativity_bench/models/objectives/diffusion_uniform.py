@@ -30,6 +30,7 @@ from creativity_bench.models.objectives.diffusion import (
     MaskedDiffusion,
     diffusion_times,
     keyed_uniforms,
+    noised_positions,
     region_rows,
 )
 
@@ -57,43 +58,30 @@ def answer_alphabet(vocab) -> torch.Tensor:
     return torch.tensor([i for i, tok in enumerate(vocab.tokens) if tok not in banned], dtype=torch.long)
 
 
+def alphabet_tables(vocab) -> dict[str, torch.Tensor]:
+    """The answer alphabet and each vocabulary id's position in it (0 outside), on the host."""
+    alphabet = answer_alphabet(vocab)
+    position = torch.zeros(int(alphabet.max()) + 1, dtype=torch.long)
+    position[alphabet] = torch.arange(alphabet.numel())
+    return {"alphabet": alphabet, "position": position}
+
+
 class UniformDiffusion(MaskedDiffusion):
     name = "diffusion-uniform"
     description = "Uniform-noise discrete diffusion, UDLM's continuous-time bound."
     params_class = DiffusionParams
-    _alphabet: torch.Tensor | None = None
-    _position: torch.Tensor | None = None
-    _on_device: dict | None = None  # device -> (alphabet, position) there
-
-    def set_alphabet(self, vocab) -> None:
-        """Fix the answer alphabet and its position table, on the host; device copies follow."""
-        self._alphabet = answer_alphabet(vocab)
-        self._position = torch.zeros(int(self._alphabet.max()) + 1, dtype=torch.long)
-        self._position[self._alphabet] = torch.arange(self._alphabet.numel())
-        self._on_device = {}
 
     def build_rows(self, enc, instance, vocab):
-        self.set_alphabet(vocab)
-        return region_rows(enc, instance, vocab)
+        # The alphabet tables travel with the rows; the trainer puts them on its device once.
+        return region_rows(enc, instance, vocab, alphabet_tables(vocab))
 
-    def _tables(self, device) -> tuple[torch.Tensor, torch.Tensor]:
-        """(alphabet, position of each token in it) on ``device``, copied there once: a copy
-        every step would make the GPU wait for the host."""
-        if self._on_device is None:
-            raise RuntimeError("build_rows must run before the loss (it fixes the answer alphabet)")
-        device = torch.device(device)
-        if device not in self._on_device:
-            self._on_device[device] = (self._alphabet.to(device), self._position.to(device))
-        return self._on_device[device]
-
-    def loss(self, model, extra, batch, generator):
+    def loss(self, model, extra, batch, noise, context):
         x0, region = batch["ids"], batch["region"]
-        alphabet, position = self._tables(x0.device)
+        alphabet, position = context["alphabet"], context["position"]
         n = alphabet.numel()
-        t = diffusion_times(x0.shape[0], generator, x0.device, EPS, 1.0 - EPS)
-        moved = (torch.rand(x0.shape, generator=generator, device=x0.device) < t[:, None]) & region
-        noise = alphabet[torch.randint(0, n, x0.shape, generator=generator, device=x0.device)]
-        zt = torch.where(moved, noise, x0)
+        t = diffusion_times(noise, EPS, 1.0 - EPS)
+        moved = noised_positions(noise, region, t)
+        zt = torch.where(moved, alphabet[noise.integers("token", n, x0.shape[1])], x0)
         log_probs = torch.log_softmax(model(zt).float()[..., alphabet], -1)
         # Outside the region the indices do not matter (masked out); the clamp keeps them in range.
         x0_a = position[x0.clamp(max=position.numel() - 1)] * region
@@ -104,8 +92,8 @@ class UniformDiffusion(MaskedDiffusion):
     def sample(self, model, extra, prompts, prompt_ids, max_new, settings, vocab):
         from creativity_bench.models.sampling import categorical, filter_logits
 
-        self.set_alphabet(vocab)
-        alphabet, position = self._tables(prompts.device)
+        tables = alphabet_tables(vocab)
+        alphabet, position = tables["alphabet"].to(prompts.device), tables["position"].to(prompts.device)
         n = alphabet.numel()
         b, p = prompts.shape
         steps = self.steps_for(settings, max_new)

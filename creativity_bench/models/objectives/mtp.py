@@ -18,7 +18,9 @@ from creativity_bench.models.objectives.base import (
     IGNORE,
     Objective,
     ObjectiveParams,
+    TrainingRows,
     masked_cross_entropy,
+    next_token_rows,
     register_objective,
 )
 
@@ -63,35 +65,30 @@ class MultiToken(Objective):
     def extra_module(self, model_cfg) -> nn.Module | None:
         return ExtraHeads(model_cfg, self.params.heads) if self.params.heads > 1 else None
 
-    # Per head shift: True when every training row has a target that far ahead, False when none
-    # has; a head in between (rows of different lengths) is checked batch by batch. Deciding
-    # from the rows saves a host synchronization per head and step on GPU.
-    _head_live: dict[int, bool | None] | None = None
-
-    def build_rows(self, enc, instance, vocab):
-        rows = super().build_rows(enc, instance, vocab)
-        valid = rows["targets"] != IGNORE
-        self._head_live = {}
+    def build_rows(self, enc, instance, vocab) -> TrainingRows:
+        rows = next_token_rows(enc)
+        # Per head shift: True when every training row has a target that far ahead, False when
+        # none has; a head in between (rows of different lengths) is checked batch by batch.
+        # Deciding from the rows saves a host synchronization per head and step on GPU.
+        valid = rows.scored
+        live = {}
         for i in range(1, self.params.heads):
             reach = valid[:, i:].any(axis=1)
-            self._head_live[i] = True if reach.all() else False if not reach.any() else None
-        return rows
+            live[i] = True if reach.all() else False if not reach.any() else None
+        return TrainingRows(rows.arrays, rows.scored, {"live_heads": live})
 
-    def loss(self, model, extra, batch, generator) -> torch.Tensor:
-        # The trunk goes through `model`, so that a compiled wrapper compiles it; the output
-        # layer and the extra heads run on the backbone itself.
-        backbone = getattr(model, "_orig_mod", model)
-        h = model(batch["inputs"], return_trunk=True)
+    def loss(self, model, extra, batch, noise, context) -> torch.Tensor:
+        h = model.trunk(batch["inputs"])
         targets = batch["targets"]
-        total = masked_cross_entropy(backbone.logits(backbone.ln_f(h)), targets)
-        live = self._head_live or {}
+        total = masked_cross_entropy(model.logits(model.ln_f(h)), targets)
+        live = context.get("live_heads", {})
         for i in range(1, self.params.heads):
             shifted = shifted_targets(targets, i)
             decided = live.get(i)
             if decided is False or (decided is None and not bool((shifted != IGNORE).any())):
                 continue
             z = extra.norms[i - 1](extra.blocks[i - 1](h))
-            total = total + masked_cross_entropy(backbone.logits(z), shifted)
+            total = total + masked_cross_entropy(model.logits(z), shifted)
         return total
 
 

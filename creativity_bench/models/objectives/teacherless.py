@@ -15,11 +15,12 @@ import numpy as np
 
 from creativity_bench.errors import CBenchError
 from creativity_bench.models.objectives.base import (
-    IGNORE,
     Objective,
     ObjectiveParams,
+    TrainingRows,
     next_token_rows,
     register_objective,
+    teacher_forced,
 )
 from creativity_bench.seeding import below, derive_key, words
 
@@ -69,8 +70,8 @@ class Teacherless(Objective):
     def resolved_params(self) -> dict:
         return {"mix": self.mix()}
 
-    def build_rows(self, enc, instance, vocab) -> dict[str, np.ndarray]:
-        base = next_token_rows(enc)
+    def build_rows(self, enc, instance, vocab) -> TrainingRows:
+        base = next_token_rows(enc).arrays
         copies, fraction = parse_mix(self.mix())
         eligible = np.array([instance.task.is_memorizable(s) for s in instance.train], dtype=bool)
         if fraction < 1:
@@ -89,9 +90,7 @@ class Teacherless(Objective):
             x[(col >= start) & (col < stop)] = vocab.dummy
             inputs.append(x)
             targets.append(base["targets"][rows])
-        out = {"inputs": np.concatenate(inputs), "targets": np.concatenate(targets)}
-        assert (out["targets"] != IGNORE).any()
-        return out
+        return teacher_forced(np.concatenate(inputs), np.concatenate(targets))
 
 
 register_objective(Teacherless)
