@@ -8,13 +8,11 @@ appearance; with k=9 there are 8! = 40,320 forms.
 
 from __future__ import annotations
 
-import math
 from dataclasses import dataclass
-from typing import Any
 
 from creativity_bench.errors import CBenchError
-from creativity_bench.tasks.base import PROMPT, SEPARATOR, Checker, Instance, Task, TaskParams, register_task
-from creativity_bench.tasks.edges import WalkChecker, shuffled_walks, vertex_tokens
+from creativity_bench.tasks.base import TaskParams, register_task
+from creativity_bench.tasks.edges import WalkTask
 
 
 @dataclass(frozen=True)
@@ -32,7 +30,7 @@ class CircleParams(TaskParams):
             raise CBenchError(f"cycle_length={self.cycle_length} is longer than the {self.vertices} vertices")
 
 
-class CircleTask(Task):
+class CircleTask(WalkTask):
     name = "circle"
     version = 1
     description = "Write the shuffled edges of a directed cycle (exploratory)."
@@ -42,23 +40,9 @@ class CircleTask(Task):
         "cpu": {"vertices": 6, "cycle_length": 6, "train_size": 3000, "eval_size": 256},
         "paper": {"vertices": 10, "cycle_length": 9, "train_size": 10000, "eval_size": 1024},
     }
+    closed = True
+    length_param = "cycle_length"
     params: CircleParams
-
-    def build_structure(self, key: int) -> dict[str, Any]:
-        return {}
-
-    def build_train(self, structure: dict[str, Any], key: int) -> list[tuple[str, str]]:
-        p = self.params
-        return [(PROMPT, a) for a in shuffled_walks(key, p.train_size, p.vertices, p.cycle_length, closed=True)]
-
-    def checker(self, structure: dict[str, Any]) -> Checker:
-        return WalkChecker(self.params.vertices, self.params.cycle_length, closed=True)
-
-    def entity_tokens(self) -> list[str]:
-        return [PROMPT, SEPARATOR] + vertex_tokens(self.params.vertices)
-
-    def coherent_count(self, instance: Instance) -> int:
-        return math.factorial(self.params.cycle_length - 1)
 
 
 register_task(CircleTask)

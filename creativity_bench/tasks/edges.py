@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import math
 from collections import Counter
 from collections.abc import Hashable
+from typing import Any, ClassVar
 
-from creativity_bench.tasks.base import SEPARATOR, Checker, Verdict
+from creativity_bench.tasks.base import PROMPT, SEPARATOR, Checker, Instance, Task, Verdict
 
 # The study's released evaluator reads an answer as a string in its own format: vertex i is
 # ``<a_i>``, the separator ``<sep>``. The compat view writes an answer so and applies the
@@ -204,3 +206,33 @@ class WalkChecker(Checker):
     def compat_canonical(self, answer: str) -> str | None:
         edges = self._released(answer)
         return None if edges is None else relabel(edges)
+
+
+class WalkTask(Task):
+    """Circle and line construction: shuffled edges of a random cycle (closed) or path, no latent
+    structure. A subclass names its length parameter and whether the walk is closed."""
+
+    closed: ClassVar[bool]
+    length_param: ClassVar[str]  # the params field holding the number of edges
+
+    @property
+    def walk_edges(self) -> int:
+        return getattr(self.params, self.length_param)
+
+    def build_structure(self, key: int) -> dict[str, Any]:
+        return {}
+
+    def build_train(self, structure: dict[str, Any], key: int) -> list[tuple[str, str]]:
+        answers = shuffled_walks(key, self.params.train_size, self.params.vertices, self.walk_edges, closed=self.closed)
+        return [(PROMPT, a) for a in answers]
+
+    def checker(self, structure: dict[str, Any]) -> Checker:
+        return WalkChecker(self.params.vertices, self.walk_edges, closed=self.closed)
+
+    def entity_tokens(self) -> list[str]:
+        return [PROMPT, SEPARATOR] + vertex_tokens(self.params.vertices)
+
+    def coherent_count(self, instance: Instance) -> int:
+        # Relabelled by first appearance, a form is a vertex order up to renaming, in an edge
+        # order: k! edge orders of a path; a cycle's k rotations give the same edge set, so (k-1)!.
+        return math.factorial(self.walk_edges - 1 if self.closed else self.walk_edges)
