@@ -13,6 +13,8 @@ import torch
 import torch.nn as nn
 import torch.nn.functional as F
 
+INITS = ("small", "torch")
+
 
 @dataclass(frozen=True)
 class ModelConfig:
@@ -25,6 +27,16 @@ class ModelConfig:
     n_head: int = 4
     dropout: float = 0.0
     causal: bool = True
+    # The recipe: "small" initialises every weight N(0, 0.02) (GPT-2's scheme); "torch" keeps
+    # PyTorch's defaults (embeddings N(0, 1), linear layers uniform). ``bias`` gives the linear
+    # layers biases; ``tie_output`` shares the output layer with the token embedding.
+    init: str = "small"
+    bias: bool = False
+    tie_output: bool = True
+
+    def __post_init__(self) -> None:
+        if self.init not in INITS:
+            raise ValueError(f"init must be one of {', '.join(INITS)}, got {self.init!r}")
 
     @classmethod
     def from_depth(cls, depth: int, vocab_size: int, block_size: int, aspect: int = 64, head_dim: int = 64, **kw) -> ModelConfig:
@@ -38,9 +50,9 @@ class ModelConfig:
 
 MODEL_PRESETS = {
     # depth, aspect, head_dim: the `cpu` preset was tuned to learn every task in minutes on 2 cores.
-    "smoke": {"depth": 1, "aspect": 32, "head_dim": 16},
-    "cpu": {"depth": 2, "aspect": 64, "head_dim": 32},
-    "paper": {"depth": 12, "aspect": 64, "head_dim": 64},
+    "smoke": {"depth": 1, "aspect": 32, "head_dim": 16, "init": "small", "bias": False, "tie_output": True},
+    "cpu": {"depth": 2, "aspect": 64, "head_dim": 32, "init": "small", "bias": False, "tie_output": True},
+    "paper": {"depth": 12, "aspect": 64, "head_dim": 64, "init": "small", "bias": False, "tie_output": True},
 }
 
 
@@ -64,8 +76,8 @@ class SelfAttention(nn.Module):
         if cfg.n_embd % cfg.n_head:
             raise ValueError("n_embd must be divisible by n_head")
         self.n_head = cfg.n_head
-        self.qkv = nn.Linear(cfg.n_embd, 3 * cfg.n_embd, bias=False)
-        self.proj = nn.Linear(cfg.n_embd, cfg.n_embd, bias=False)
+        self.qkv = nn.Linear(cfg.n_embd, 3 * cfg.n_embd, bias=cfg.bias)
+        self.proj = nn.Linear(cfg.n_embd, cfg.n_embd, bias=cfg.bias)
         self.dropout = cfg.dropout
         self.causal = cfg.causal
 
@@ -99,7 +111,7 @@ class Block(nn.Module):
         self.attn = SelfAttention(cfg)
         self.ln2 = nn.LayerNorm(cfg.n_embd)
         self.mlp = nn.Sequential(
-            nn.Linear(cfg.n_embd, 4 * cfg.n_embd, bias=False), nn.GELU(), nn.Linear(4 * cfg.n_embd, cfg.n_embd, bias=False)
+            nn.Linear(cfg.n_embd, 4 * cfg.n_embd, bias=cfg.bias), nn.GELU(), nn.Linear(4 * cfg.n_embd, cfg.n_embd, bias=cfg.bias)
         )
         self.drop = nn.Dropout(cfg.dropout)
 
@@ -118,10 +130,13 @@ class GPT(nn.Module):
         self.wpe = nn.Embedding(cfg.block_size, cfg.n_embd)
         self.blocks = nn.ModuleList(Block(cfg) for _ in range(cfg.n_layer))
         self.ln_f = nn.LayerNorm(cfg.n_embd)
-        self.apply(self._init)
-        for name, p in self.named_parameters():
-            if name.endswith("proj.weight") or name.endswith("mlp.2.weight"):
-                nn.init.normal_(p, std=0.02 / math.sqrt(2 * cfg.n_layer))
+        # An untied output layer is a plain linear map (no bias: logits are shift-invariant).
+        self.lm_head = None if cfg.tie_output else nn.Linear(cfg.n_embd, cfg.vocab_size, bias=False)
+        if cfg.init == "small":
+            self.apply(self._init)
+            for name, p in self.named_parameters():
+                if name.endswith("proj.weight") or name.endswith("mlp.2.weight"):
+                    nn.init.normal_(p, std=0.02 / math.sqrt(2 * cfg.n_layer))
 
     @staticmethod
     def _init(module: nn.Module) -> None:
@@ -155,9 +170,10 @@ class GPT(nn.Module):
         return x
 
     def logits(self, h: torch.Tensor) -> torch.Tensor:
-        """The tied output layer, in float32 even under bf16 autocast (sampling reads these)."""
+        """The output layer, in float32 even under bf16 autocast (sampling reads these)."""
+        weight = self.wte.weight if self.lm_head is None else self.lm_head.weight
         with torch.autocast(h.device.type, enabled=False):
-            return h.float() @ self.wte.weight.float().t()
+            return h.float() @ weight.float().t()
 
     def forward(self, idx: torch.Tensor, cache: KVCache | None = None) -> torch.Tensor:
         """Logits (B, T, V)."""
@@ -185,4 +201,5 @@ class GPT(nn.Module):
         n = sum(p.numel() for p in self.parameters())
         if non_embedding:
             n -= self.wte.weight.numel() + self.wpe.weight.numel()
+            n -= self.lm_head.weight.numel() if self.lm_head is not None else 0
         return n

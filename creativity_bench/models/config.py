@@ -13,8 +13,10 @@ from creativity_bench.registry import suggest
 
 # The training settings that change what a run learns (devices, precision and the like do not):
 # a finished run is reused, or a leaderboard run accepted, only where these are the same.
-LEARNING_SETTINGS = ("steps", "batch_size", "lr", "warmup", "schedule", "depth", "aspect", "head_dim", "dropout", "weight_decay",
-                     "beta1", "beta2", "grad_clip", "objective_params", "task_overrides", "instance_seed")
+LEARNING_SETTINGS = ("steps", "batch_size", "lr", "warmup", "schedule", "depth", "aspect", "head_dim", "init", "bias",
+                     "tie_output", "batches", "dropout", "weight_decay", "beta1", "beta2", "grad_clip", "objective_params",
+                     "task_overrides", "instance_seed")
+BATCHES = ("epochs", "replacement")
 
 
 @dataclass(frozen=True)
@@ -31,6 +33,10 @@ class TrainConfig:
     depth: int | None = None
     aspect: int | None = None
     head_dim: int | None = None
+    init: str | None = None  # "small" (N(0, 0.02), GPT-2) or "torch" (PyTorch's defaults)
+    bias: bool | None = None  # biases in the linear layers
+    tie_output: bool | None = None  # output layer shared with the token embedding
+    batches: str | None = None  # "epochs" (a permutation per epoch) or "replacement" (rows drawn with replacement)
     dropout: float = 0.0
     steps: int | None = None
     batch_size: int | None = None
@@ -112,6 +118,10 @@ class TrainConfig:
             raise CBenchError(f"schedule must be constant or cosine, got '{self.schedule}'")
         if self.lr_scaling not in LR_SCALING:
             raise CBenchError(f"lr-scaling must be one of {', '.join(LR_SCALING)}, got '{self.lr_scaling}'")
+        if self.init is not None and self.init not in ("small", "torch"):
+            raise CBenchError(f"init must be small or torch, got '{self.init}'")
+        if self.batches is not None and self.batches not in BATCHES:
+            raise CBenchError(f"batches must be one of {', '.join(BATCHES)}, got '{self.batches}'")
         if self.compile not in ("auto", "on", "off"):
             raise CBenchError(f"compile must be auto, on or off, got '{self.compile}'")
 

@@ -14,7 +14,7 @@ import numpy as np
 import torch
 from torch.utils.data import DataLoader, IterableDataset
 
-from creativity_bench.seeding import derive_key, permutation
+from creativity_bench.seeding import below, derive_key, permutation, words
 
 ROW_POSITION = "position"
 
@@ -26,13 +26,15 @@ class StepBatches(IterableDataset):
     the position in the data is exactly the restored global step.
     """
 
-    def __init__(self, rows: dict[str, torch.Tensor], batch_size: int, seed: int, start: int, stop: int, rank: int = 0, world: int = 1) -> None:
+    def __init__(self, rows: dict[str, torch.Tensor], batch_size: int, seed: int, start: int, stop: int, rank: int = 0, world: int = 1,
+                 replacement: bool = False) -> None:
         self.rows = rows
         self.n = next(iter(rows.values())).shape[0]
         self.batch_size = batch_size
         self.seed = seed
         self.start, self.stop = start, stop
         self.rank, self.world = rank, world
+        self.replacement = replacement
         self._perms: dict[int, np.ndarray] = {}
 
     def _perm(self, epoch: int) -> np.ndarray:
@@ -43,7 +45,10 @@ class StepBatches(IterableDataset):
         return self._perms[epoch]
 
     def indices(self, step: int) -> np.ndarray:
-        """Row indices of the global batch at ``step``."""
+        """Row indices of the global batch at ``step``: the next slice of the epoch permutations,
+        or (with replacement) independent uniform draws keyed to (seed, step, slot)."""
+        if self.replacement:
+            return below(words(derive_key("train-draw", self.seed, step), self.batch_size)[:, 0], self.n)
         first = step * self.batch_size
         out = []
         need = self.batch_size
@@ -66,6 +71,8 @@ class StepBatches(IterableDataset):
             yield self.batch(step)
 
 
-def step_loader(rows: dict[str, torch.Tensor], batch_size: int, seed: int, start: int, stop: int, rank: int = 0, world: int = 1, pin_memory: bool = False) -> DataLoader:
+def step_loader(rows: dict[str, torch.Tensor], batch_size: int, seed: int, start: int, stop: int, rank: int = 0, world: int = 1,
+                pin_memory: bool = False, replacement: bool = False) -> DataLoader:
     """A loader over steps ``start..stop-1``; batches are built in the dataset (batch_size=None)."""
-    return DataLoader(StepBatches(rows, batch_size, seed, start, stop, rank, world), batch_size=None, shuffle=False, num_workers=0, pin_memory=pin_memory)
+    data = StepBatches(rows, batch_size, seed, start, stop, rank, world, replacement)
+    return DataLoader(data, batch_size=None, shuffle=False, num_workers=0, pin_memory=pin_memory)

@@ -11,9 +11,9 @@ from __future__ import annotations
 from typing import Any
 
 TRAIN_PRESETS: dict[str, dict[str, Any]] = {
-    "smoke": {"schedule": "constant", "steps": 30, "batch_size": 16, "lr": 3e-3, "warmup": 5, "eval_every": 15, "eval_subset": 32},
-    "cpu": {"schedule": "constant", "steps": 2500, "batch_size": 64, "lr": 3e-3, "warmup": 100, "eval_every": 500, "eval_subset": 128},
-    "paper": {"schedule": "constant", "steps": 40_000, "batch_size": 64, "lr": 1e-4, "warmup": 2000, "eval_every": 4000, "eval_subset": 1024},
+    "smoke": {"batches": "epochs", "schedule": "constant", "steps": 30, "batch_size": 16, "lr": 3e-3, "warmup": 5, "eval_every": 15, "eval_subset": 32},
+    "cpu": {"batches": "epochs", "schedule": "constant", "steps": 2500, "batch_size": 64, "lr": 3e-3, "warmup": 100, "eval_every": 500, "eval_subset": 128},
+    "paper": {"batches": "epochs", "schedule": "constant", "steps": 40_000, "batch_size": 64, "lr": 1e-4, "warmup": 2000, "eval_every": 4000, "eval_subset": 1024},
 }
 
 # Per-task departures from a preset. The study trained far longer on the combinational tasks

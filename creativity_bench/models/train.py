@@ -68,7 +68,8 @@ def precision_of(cfg: TrainConfig, device: str) -> str:
 
 
 def build_model_config(cfg: TrainConfig, instance: Instance, vocab: Vocabulary, causal: bool) -> ModelConfig:
-    return ModelConfig.from_depth(cfg.depth, len(vocab), sequence_width(instance), aspect=cfg.aspect, head_dim=cfg.head_dim, causal=causal, dropout=cfg.dropout)
+    return ModelConfig.from_depth(cfg.depth, len(vocab), sequence_width(instance), aspect=cfg.aspect, head_dim=cfg.head_dim, causal=causal, dropout=cfg.dropout,
+                                init=cfg.init, bias=cfg.bias, tie_output=cfg.tie_output)
 
 
 def _check_resume_config(run_dir: Path, cfg: TrainConfig) -> None:
@@ -184,7 +185,8 @@ def train(cfg: TrainConfig, instance: Instance, run_dir: Path, objective, resume
         def train_dataloader(self):
             # By now a resumed trainer has restored global_step: start the data there.
             start = trainer.global_step
-            return step_loader(rows, cfg.batch_size, cfg.seed, start, cfg.steps, trainer.global_rank, trainer.world_size, pin_memory=device == "cuda")
+            return step_loader(rows, cfg.batch_size, cfg.seed, start, cfg.steps, trainer.global_rank, trainer.world_size,
+                               pin_memory=device == "cuda", replacement=cfg.batches == "replacement")
 
     previous = {s: signal.getsignal(s) for s in (signal.SIGINT, signal.SIGTERM)}
 
