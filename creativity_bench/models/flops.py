@@ -37,6 +37,19 @@ def peak_flops(device_name: str) -> tuple[float | None, str]:
     return None, "unknown device: no peak-FLOPs entry"
 
 
+def backbone_training_flops(model_cfg, width: int) -> float:
+    """Training FLOPs (forward and backward) per token of a row ``width`` tokens long.
+
+    The matrix multiplies of the blocks (12 d^2 weights per layer) and of the output layer (V d),
+    6 FLOPs per weight and token (2 forward, 4 backward), plus attention over the row (QK^T and
+    AV: 12 L d T per token, forward and backward): nanoGPT's 6N + 12LdT with N counting the output
+    layer, since every objective pays for it. Elementwise work (norms, softmax) is left out.
+    """
+    d, n_layer = model_cfg.n_embd, model_cfg.n_layer
+    weights = 12 * d * d * n_layer + model_cfg.vocab_size * d
+    return 6.0 * weights + 12.0 * n_layer * d * width
+
+
 def flops_per_token(model_cfg, params_non_embedding: int, seq_len: int) -> float:
     """Training FLOPs per token: 6N for the weights plus attention scores (nanoGPT's estimate)."""
     return 6 * params_non_embedding + 12 * model_cfg.n_layer * model_cfg.n_embd * seq_len

@@ -17,7 +17,7 @@ from creativity_bench.io import CHECKPOINT_DIR, CURVE_FILE, TRAIN_CONFIG_FILE, a
 from creativity_bench.models.backbone import ModelConfig
 from creativity_bench.models.checkpoint import CONFIG_FILE, RESUME_FILE, checkpoint_sidecar, save_weights
 from creativity_bench.models.config import TrainConfig, settings_difference
-from creativity_bench.models.flops import flops_per_token, mfu
+from creativity_bench.models.flops import mfu
 from creativity_bench.models.tokenizer import Vocabulary, encode_samples, sequence_width
 from creativity_bench.tasks.base import Instance
 
@@ -42,6 +42,8 @@ class TrainResult:
     final_loss: float | None
     curve: list[dict[str, Any]] = field(default_factory=list)
     resumed_from: int = 0
+    flops_per_step: float = 0.0  # training FLOPs of one step, forward and backward (Objective.training_flops)
+    flops: float = 0.0  # of the whole run: steps x flops_per_step (what a compute budget counts)
     mfu: float | None = None  # model FLOPs utilisation (None: the device's peak is unknown)
     mfu_note: str = ""  # how the peak FLOP/s were obtained
 
@@ -234,6 +236,7 @@ def train(cfg: TrainConfig, instance: Instance, run_dir: Path, objective, resume
         resumed_from=start_step,
     )
     width = next(iter(rows.values())).shape[1]
-    non_embedding = result.params_non_embedding + result.params_total - module.model.num_params()  # the extra module's too
-    result.mfu, result.mfu_note = mfu(result.tokens_per_s, flops_per_token(model_cfg, non_embedding, width), result.device)
+    result.flops_per_step = cfg.batch_size * objective.training_flops(model_cfg, width)
+    result.flops = cfg.steps * result.flops_per_step
+    result.mfu, result.mfu_note = mfu(result.tokens_per_s, result.flops_per_step / (cfg.batch_size * width), result.device)
     return module, result

@@ -288,10 +288,17 @@ class Instance:
             total = self.task.coherent_count(self)
         except NotImplementedError:
             total = None
+        memorizable = sum(1 for s in self.train if self.task.is_memorizable(s))
         out["coherent_canonical_forms"] = total
+        out["memorizable_train_samples"] = memorizable
         out["train_unique_canonical"] = len(self.train_canonical)
         if total:
+            novel = total - len(self.train_canonical)
             out["train_coverage"] = round(len(self.train_canonical) / total, 6)
+            out["forms_per_training_sample"] = round(total / max(memorizable, 1), 3)
+            out["novel_forms"] = novel
+            # Creativity counts distinct novel forms over N prompts: it can reach at most this.
+            out["creativity_ceiling"] = round(min(novel, len(self.eval)) / max(len(self.eval), 1), 6)
         out.update(self.task.extra_stats(self))
         return out
 

@@ -37,7 +37,7 @@ class CircleTask(WalkTask):
     params_class = CircleParams
     presets = {
         "smoke": {"vertices": 5, "cycle_length": 4, "train_size": 50, "eval_size": 32},
-        "cpu": {"vertices": 6, "cycle_length": 6, "train_size": 3000, "eval_size": 256},
+        "cpu": {"vertices": 10, "cycle_length": 9, "train_size": 10000, "eval_size": 1024},
         "paper": {"vertices": 10, "cycle_length": 9, "train_size": 10000, "eval_size": 1024},
     }
     closed = True

@@ -35,7 +35,7 @@ class LineTask(WalkTask):
     params_class = LineParams
     presets = {
         "smoke": {"vertices": 5, "path_length": 4, "train_size": 50, "eval_size": 32},
-        "cpu": {"vertices": 6, "path_length": 5, "train_size": 3000, "eval_size": 256},
+        "cpu": {"vertices": 10, "path_length": 9, "train_size": 10000, "eval_size": 1024},
         "paper": {"vertices": 10, "path_length": 9, "train_size": 10000, "eval_size": 1024},
     }
     closed = False

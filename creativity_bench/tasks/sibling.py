@@ -84,7 +84,7 @@ class SiblingTask(Task):
     params_class = SiblingParams
     presets = {
         "smoke": {"parents": 2, "children": 6, "train_size": 40, "eval_size": 32},
-        "cpu": {"parents": 3, "children": 30, "train_size": 1000, "eval_size": 256},
+        "cpu": {"parents": 5, "children": 50, "train_size": 2500, "eval_size": 1024},
         "paper": {"parents": 5, "children": 500, "train_size": 50000, "eval_size": 3000},
     }
     params: SiblingParams

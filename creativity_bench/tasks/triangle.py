@@ -224,7 +224,7 @@ class TriangleTask(Task):
     params_class = TriangleParams
     presets = {
         "smoke": {"vertices": 30, "triangles_per_vertex": 2, "train_size": 200, "eval_size": 32},
-        "cpu": {"vertices": 120, "triangles_per_vertex": 4, "train_size": 2000, "eval_size": 256, "triangle_fraction": 0.15},
+        "cpu": {"vertices": 500, "train_size": 5000, "eval_size": 1024, "triangle_fraction": 0.05},
         "paper": {"vertices": 999, "train_size": 15000, "eval_size": 1024},
     }
     eval_marker = TRI

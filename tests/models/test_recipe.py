@@ -8,10 +8,10 @@ import pytest
 import torch
 
 from creativity_bench.errors import CBenchError
-from creativity_bench.models.backbone import GPT, ModelConfig
+from creativity_bench.models.backbone import GPT
 from creativity_bench.models.data import StepBatches
-from creativity_bench.models.train import build_model_config
 from creativity_bench.models.tokenizer import Vocabulary
+from creativity_bench.models.train import build_model_config
 from creativity_bench.tasks import make_task
 from tests.models.helpers import smoke_config
 

@@ -26,7 +26,7 @@ def test_every_task_runs_end_to_end(task, objective, tmp_path):
     assert saved["objective"]["name"] == objective
     for key in ("creativity", "memorization", "validity", "diversity", "train_fit", "n", "compat"):
         assert key in saved["metrics"]
-    for key in ("steps", "tokens", "seed", "wall_time_s", "device", "dtype", "tokens_per_s"):
+    for key in ("steps", "tokens", "seed", "wall_time_s", "device", "dtype", "tokens_per_s", "flops_per_step", "flops"):
         assert key in saved["training"]
     for key in ("git_commit", "packages", "utc_time", "command"):
         assert key in saved["environment"]

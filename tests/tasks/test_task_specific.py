@@ -165,3 +165,15 @@ def test_cycle_and_path_checks_agree_with_networkx(name, closed):
     assert verdicts == [networkx_oracle(a, k, closed) for a in answers]
     assert 0 < sum(verdicts) < len(verdicts)
 
+
+
+@pytest.mark.parametrize("name", ["sibling", "triangle", "circle", "line"])
+def test_cpu_tier_leaves_room_to_be_creative(name):
+    # SPEC 7: on the cpu tier the coherent canonical forms outnumber the training set (the samples
+    # that count for memorization) at least 4 to 1, N = 1,024, and triangle leaves 256+ novel triangles.
+    for seed in range(3):
+        stats = make_task(name, "cpu").generate(seed).stats()
+        assert stats["forms_per_training_sample"] >= 4, stats
+        assert stats["eval_prompts"] >= 1024 and stats["creativity_ceiling"] > 0.9
+        if name == "triangle":
+            assert stats["novel_triangles"] >= 256

@@ -92,6 +92,13 @@ class Objective(ABC):
         """Parameters as used (with task-dependent defaults filled in), for results.json."""
         return self.params.to_dict()
 
+    def training_flops(self, model_cfg, width: int) -> float:
+        """Training FLOPs (forward and backward) of one row ``width`` tokens wide: what a compute
+        budget charges. Override it when the loss runs more than one backbone pass per row."""
+        from creativity_bench.models.flops import backbone_training_flops
+
+        return width * backbone_training_flops(model_cfg, width)
+
     def extra_module(self, model_cfg) -> nn.Module | None:
         """Modules beyond the backbone (e.g. multi-token heads); saved with the weights."""
         return None

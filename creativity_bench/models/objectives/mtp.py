@@ -62,6 +62,12 @@ class MultiToken(Objective):
     params_class = MTPParams
     params: MTPParams
 
+    def training_flops(self, model_cfg, width: int) -> float:
+        # Each extra head is one more block and one more pass through the output layer.
+        d, vocab = model_cfg.n_embd, model_cfg.vocab_size
+        per_head = 6.0 * (12 * d * d + vocab * d) + 12.0 * d * width
+        return super().training_flops(model_cfg, width) + width * (self.params.heads - 1) * per_head
+
     def extra_module(self, model_cfg) -> nn.Module | None:
         return ExtraHeads(model_cfg, self.params.heads) if self.params.heads > 1 else None
 
