@@ -13,7 +13,7 @@ from creativity_bench.registry import suggest
 
 # The training settings that change what a run learns (devices, precision and the like do not):
 # a finished run is reused, or a leaderboard run accepted, only where these are the same.
-LEARNING_SETTINGS = ("steps", "batch_size", "lr", "warmup", "schedule", "depth", "aspect", "head_dim", "init", "bias",
+LEARNING_SETTINGS = ("steps", "flops_budget", "batch_size", "lr", "warmup", "schedule", "depth", "aspect", "head_dim", "init", "bias",
                      "tie_output", "batches", "dropout", "weight_decay", "beta1", "beta2", "grad_clip", "objective_params",
                      "task_overrides", "instance_seed")
 BATCHES = ("epochs", "replacement")
@@ -39,6 +39,9 @@ class TrainConfig:
     batches: str | None = None  # "epochs" (a permutation per epoch) or "replacement" (rows drawn with replacement)
     dropout: float = 0.0
     steps: int | None = None
+    # Training FLOPs the run may spend (the preset's budget for the task, the same for every
+    # objective); steps then follow from the objective's cost per step. None: steps are given.
+    flops_budget: float | None = None
     batch_size: int | None = None
     lr: float | None = None
     # How the preset's learning rate follows a --batch-size other than the preset's (when --lr
@@ -89,14 +92,27 @@ class TrainConfig:
         if self.preset not in PRESETS:
             raise CBenchError(f"unknown preset '{self.preset}'" + suggest(self.preset, list(PRESETS)))
         values = {**MODEL_PRESETS[self.preset], **train_preset(self.preset, self.task, self.objective)}
+        budget = values.pop("flops_budget", None)
         filled = {k: (getattr(self, k) if getattr(self, k) is not None else values.get(k)) for k in values}
+        if self.steps is None and (self.flops_budget or budget):
+            # On a budget: the steps are what the objective can buy with it (models/budget.py).
+            filled["steps"], filled["flops_budget"] = None, self.flops_budget or budget
         if self.lr is None and self.batch_size is not None and self.batch_size != values["batch_size"]:
             filled["lr"] = scaled_lr(values["lr"], values["batch_size"], self.batch_size, self.lr_scaling)
         cfg = dataclasses.replace(self, **filled)
+        if cfg.steps is None:
+            from creativity_bench.models.budget import steps_for_budget
+
+            cfg.validate_budget()
+            cfg = dataclasses.replace(cfg, steps=steps_for_budget(cfg, cfg.flops_budget))
         if cfg.ckpt_every is None:
             cfg = dataclasses.replace(cfg, ckpt_every=cfg.eval_every or max(1, cfg.steps // 10))
         cfg.validate()
         return cfg
+
+    def validate_budget(self) -> None:
+        if not (self.flops_budget and self.flops_budget > 0):
+            raise CBenchError(f"flops-budget must be positive, got {self.flops_budget}")
 
     def validate(self) -> None:
         positive = ("depth", "aspect", "head_dim", "steps", "batch_size", "num_nodes")

@@ -245,7 +245,9 @@ class Instance:
             return [EvalPrompt(i, fill, marker) for i in range(n)]
         # Fresh seeds must not be training seeds: exclude the random part of any that ends in the filler.
         forbidden = frozenset(s.seed[:seed_length] for s in self.train if s.seed and s.seed.endswith(fill))
-        check_seed_capacity(seed_length, len(forbidden), n)
+        capacity = len(SEED_ALPHABET) ** seed_length
+        if len(forbidden) + n > capacity:  # a sweep may use most of the seeds: redrawing collisions still ends
+            raise CBenchError(f"sample seed length {seed_length} gives {capacity} distinct seeds, too few for {n} fresh prompts")
         return fresh_prompts(derive_key("eval-seeds", self.fingerprint, seed_length), n, seed_length, forbidden, marker, fill)
 
     @cached_property

@@ -34,3 +34,30 @@ def test_mtp_heads_are_charged():
     one, four = make_objective("mtp", "circle", {"heads": 1}), make_objective("mtp", "circle", {"heads": 4})
     assert one.training_flops(cfg, 30) == make_objective("ntp", "circle").training_flops(cfg, 30)
     assert four.training_flops(cfg, 30) > 2 * one.training_flops(cfg, 30)
+
+
+def test_cpu_preset_spends_one_budget_per_task_on_every_objective():
+    from creativity_bench.models.budget import flops_per_step
+    from creativity_bench.models.config import TrainConfig
+    from creativity_bench.models.presets import CPU_FLOPS_BUDGET
+
+    steps = {}
+    for objective in ("ntp", "mtp", "diffusion"):
+        cfg = TrainConfig(task="sibling", preset="cpu", objective=objective).resolve()
+        per_step = flops_per_step(cfg)
+        assert cfg.flops_budget == CPU_FLOPS_BUDGET
+        assert cfg.steps * per_step <= CPU_FLOPS_BUDGET < (cfg.steps + 1) * per_step
+        steps[objective] = cfg.steps
+    assert steps["mtp"] < steps["diffusion"] < steps["ntp"]  # costlier steps, fewer of them
+    assert cfg.resolve() == cfg  # resolving again changes nothing
+
+
+def test_given_steps_replace_the_budget():
+    from creativity_bench.errors import CBenchError
+    from creativity_bench.models.config import TrainConfig
+
+    cfg = TrainConfig(task="circle", preset="cpu", objective="ntp", steps=50).resolve()
+    assert cfg.steps == 50 and cfg.flops_budget is None
+    assert TrainConfig(task="circle", preset="smoke").resolve().flops_budget is None
+    with pytest.raises(CBenchError, match="flops-budget"):
+        TrainConfig(task="circle", preset="cpu", flops_budget=-1.0).resolve()
