@@ -106,7 +106,7 @@ def main() -> None:
         diffusion_steps = args.diffusion_steps
     else:
         diffusion_steps = [8, 32] if args.quick else [8, 32, 128]
-    greedy = SamplingSettings(batch_size=n_prompts)
+    greedy = SamplingSettings(mode="greedy", batch_size=n_prompts)
     rows = []
     for task in tasks:
         instance, vocab, ntp, model = build(task, "ntp", args.preset, device)

@@ -71,7 +71,8 @@ CHECKPOINT_OPTIONS = {
     "instance_dir": (Optional[Path], None, ("--instance",), "Instance directory (default: regenerate from the checkpoint)."),
 }
 SAMPLE_OPTIONS = {
-    "mode": (str, "greedy", ("--mode",), "greedy or temperature."),
+    "mode": (str, "standard", ("--mode",), "standard (the objective's standard sampler: greedy for left-to-right objectives, "
+             "temperature 1 for diffusion), greedy or temperature. `run` and `suite` also record the other regime."),
     "temperature": (float, 1.0, ("--temperature",), "Sampling temperature (mode temperature)."),
     "top_k": (int, 0, ("--top-k",), "Keep the k most likely tokens (0 = off)."),
     "top_p": (float, 1.0, ("--top-p",), "Nucleus sampling mass (1.0 = off)."),

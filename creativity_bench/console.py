@@ -64,10 +64,11 @@ def suite_progress(cells: list, quiet: bool):
         if doc is None:
             progress.update(bar, description=f"{cell.label}: {verbs[state]}")
             return
-        m = doc["metrics"]
+        m, other = doc["metrics"], doc["secondary"]["metrics"]
         if state != "done":
             progress.console.print(f"{cell.label}: creativity {m['creativity']:.3f}, validity {m['validity']:.3f}, "
-                                   f"memorization {m['memorization']:.3f} ({doc['training']['wall_time_s']:.0f} s training)")
+                                   f"memorization {m['memorization']:.3f}; other regime: creativity {other['creativity']:.3f}, "
+                                   f"validity {other['validity']:.3f} ({doc['training']['wall_time_s']:.0f} s training)")
         progress.advance(bar)
 
     return progress, on_event

@@ -15,6 +15,8 @@ TASK_FILE = "task.json"
 TRAIN_FILE = "train.jsonl"
 EVAL_FILE = "eval.jsonl"
 SAMPLES_FILE = "samples.jsonl"
+# A run's samples in the other sampling regime (results.json's "secondary"), same format.
+SECONDARY_SAMPLES_FILE = "samples_secondary.jsonl"
 # A run directory (see creativity_bench.runs).
 INSTANCE_DIR = "instance"
 CHECKPOINT_DIR = "checkpoint"

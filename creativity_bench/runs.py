@@ -4,8 +4,15 @@
     RUN/checkpoint/        weights.safetensors, config.json, resume.ckpt
     RUN/logs/metrics.csv   training loss and periodic evaluation
     RUN/curve.jsonl        creativity/validity/memorization over training steps
-    RUN/samples.jsonl      one line per generation, with its verdict
+    RUN/samples.jsonl      one line per generation, with its verdict (the headline regime)
+    RUN/samples_secondary.jsonl  the same prompts in the other regime (SPEC 6)
     RUN/results.json       everything needed to re-run and compare (written last)
+
+Sampling: the headline regime is the objective's standard sampler unless a mode is given
+(greedy for left-to-right objectives, temperature 1 for the diffusions); every run also samples
+the other regime, with the same prompts and sampling seed: temperature 1 after greedy decoding,
+greedy after temperature sampling (whatever the temperature, top-k or top-p). results.json
+records both, resolved (``sampling`` and ``metrics``; ``secondary``).
 
 Without ``--out``, `cbench train` and `run` write to runs/TASK-OBJECTIVE-PRESET-sSEED.
 """
@@ -16,6 +23,7 @@ import re
 import shutil
 import time
 from collections.abc import Callable
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -25,19 +33,34 @@ from creativity_bench.io import (
     INSTANCE_DIR,
     RESULTS_FILE,
     SAMPLES_FILE,
+    SECONDARY_SAMPLES_FILE,
     TRAIN_CONFIG_FILE,
     atomic_write_bytes,
     atomic_write_text,
     dumps_json,
 )
-from creativity_bench.scoring.metrics import METRICS
+from creativity_bench.scoring.metrics import METRICS, SampleVerdict, Scores
 
-RESULTS_SCHEMA = "creativity-bench/results/1"
+# 2: sampling resolved per objective (its standard sampler by default) and the other regime in "secondary".
+RESULTS_SCHEMA = "creativity-bench/results/2"
 RUN_MARKERS = (RESULTS_FILE, TRAIN_CONFIG_FILE, INSTANCE_DIR, CHECKPOINT_DIR)
 TRAIN_FIT_PROMPTS = 256
 # The metrics of a run (results.json): the four, and how many training answers it reproduces.
 RUN_METRICS = (*METRICS, "train_fit")
 RUNS_ROOT = Path("runs")
+
+
+def sampling_label(sampling: dict[str, Any], mark_standard: bool = False) -> str:
+    """A short name for recorded (resolved) sampling settings: ``greedy`` or ``T=1``, then any
+    top-k, top-p and diffusion steps (and ``(standard)`` for the objective's standard sampler, if asked)."""
+    label = "greedy" if sampling.get("mode") == "greedy" else f"T={sampling.get('temperature', 1.0):g}"
+    if sampling.get("top_k"):
+        label += f", top-k {sampling['top_k']}"
+    if sampling.get("top_p", 1.0) < 1:
+        label += f", top-p {sampling['top_p']:g}"
+    if sampling.get("steps"):
+        label += f", {sampling['steps']} steps"
+    return label + (" (standard)" if mark_standard and sampling.get("standard") else "")
 
 
 def safe_name(objective: str) -> str:
@@ -95,19 +118,31 @@ def train_fit(objective, model, extra, instance, vocab, settings, max_new: int) 
     return {"train_fit": hits / max(len(pool), 1), "n": len(pool)}
 
 
-def sample_and_score(objective, model, extra, instance, vocab, settings, progress: Callable | None = None):
-    """Sample every evaluation prompt (or fresh ones for another seed length) and score."""
-    from creativity_bench.models.sampling import generate_answers
+@dataclass(frozen=True)
+class Evaluation:
+    """One sampling regime over every evaluation prompt: the settings as run (resolved for the
+    objective), what results record about them, the scores and each sample's verdict."""
+
+    settings: Any
+    sampling: dict[str, Any]
+    scores: Scores
+    verdicts: list[SampleVerdict]
+
+
+def sample_and_score(objective, model, extra, instance, vocab, settings, progress: Callable | None = None) -> Evaluation:
+    """Sample every evaluation prompt (or fresh ones for another seed length) with ``settings``
+    resolved for the objective (mode ``standard``: its standard sampler), and score."""
+    from creativity_bench.models.sampling import generate_answers, resolve_sampling, sampling_record
     from creativity_bench.models.tokenizer import answer_width
     from creativity_bench.scoring import score_answers
 
     settings.validate()
     prompts = instance.eval_prompts(settings.seed_length)
     max_new = answer_width(instance)
-    answers = generate_answers(objective, model, extra, instance, vocab, prompts, settings, max_new, progress=progress)
+    resolved = resolve_sampling(objective, settings, max_new)
+    answers = generate_answers(objective, model, extra, instance, vocab, prompts, resolved, max_new, progress=progress)
     scores, verdicts = score_answers(instance, answers, [p.prompt_id for p in prompts], [p.seed for p in prompts])
-    fit = train_fit(objective, model, extra, instance, vocab, settings, max_new)
-    return scores, verdicts, fit, max_new
+    return Evaluation(resolved, sampling_record(objective, resolved, max_new), scores, verdicts)
 
 
 def sample_checkpoint(checkpoint: Path, out: Path, settings, instance_dir: Path | None = None, device: str = "auto"):
@@ -122,19 +157,21 @@ def sample_checkpoint(checkpoint: Path, out: Path, settings, instance_dir: Path 
     instance = load_instance(instance_dir) if instance_dir else None
     objective, model, extra, instance, vocab, side = load_for_sampling(checkpoint, instance, device)
     check_sampling_fits(objective.name, settings)
-    scores, verdicts, fit, max_new = sample_and_score(objective, model, extra, instance, vocab, settings)
-    atomic_write_bytes(out, verdict_lines(verdicts))
+    evaluation = sample_and_score(objective, model, extra, instance, vocab, settings)
+    fit = train_fit(objective, model, extra, instance, vocab, evaluation.settings, evaluation.sampling["max_new_tokens"])
+    atomic_write_bytes(out, verdict_lines(evaluation.verdicts))
     meta = out.with_name(out.name.removesuffix(".jsonl") + ".scores.json")
     used = next(model.parameters()).device.type
-    sampling = {**settings.to_dict(), "max_new_tokens": max_new, "device": used, "dtype": "bf16-autocast" if used == "cuda" else "float32"}
-    doc = scores_document(instance, scores, samples_file=str(out), checkpoint={"objective": side["objective"], "step": side["step"]},
+    sampling = {**evaluation.sampling, "device": used, "dtype": "bf16-autocast" if used == "cuda" else "float32"}
+    doc = scores_document(instance, evaluation.scores, samples_file=str(out), checkpoint={"objective": side["objective"], "step": side["step"]},
                           sampling=sampling, train_fit=fit)
     atomic_write_text(meta, dumps_json(doc))
-    return instance, scores, meta
+    return instance, evaluation.scores, meta
 
 
-def results_document(cfg, instance, objective, train_result, settings, scores, fit, max_new: int) -> dict[str, Any]:
-    """The content of results.json."""
+def results_document(cfg, instance, objective, train_result, primary: Evaluation, secondary: Evaluation, fit) -> dict[str, Any]:
+    """The content of results.json: the headline regime in ``sampling`` and ``metrics``, the other
+    regime (samples in SECONDARY_SAMPLES_FILE) in ``secondary``."""
     from creativity_bench.environment import environment
 
     training = {k: v for k, v in train_result.__dict__.items() if k not in ("curve", "params_total", "params_non_embedding")}
@@ -151,8 +188,9 @@ def results_document(cfg, instance, objective, train_result, settings, scores, f
             "params_non_embedding": train_result.params_non_embedding,
         },
         "training": {**training, "seed": cfg.seed, "config": cfg.to_dict()},
-        "sampling": {**settings.to_dict(), "max_new_tokens": max_new},
-        "metrics": {**scores.to_dict(), "train_fit": fit["train_fit"], "train_fit_n": fit["n"]},
+        "sampling": primary.sampling,
+        "metrics": {**primary.scores.to_dict(), "train_fit": fit["train_fit"], "train_fit_n": fit["n"]},
+        "secondary": {"sampling": secondary.sampling, "metrics": secondary.scores.to_dict()},
         "curve": train_result.curve,
         "environment": environment(),
     }
@@ -182,7 +220,7 @@ def train_run(cfg, run_dir: Path, resume: bool = False, overwrite: bool = False,
 
 def run(cfg, run_dir: Path, settings, resume: bool = False, overwrite: bool = False, progress: bool = True, extra_callbacks: list | None = None) -> dict[str, Any]:
     """Generate, train, sample, score; write the run directory; return results.json's content."""
-    from creativity_bench.models.sampling import check_sampling_fits
+    from creativity_bench.models.sampling import check_sampling_fits, other_regime
     from creativity_bench.models.tokenizer import Vocabulary
     from creativity_bench.scoring.report import verdict_lines
 
@@ -190,13 +228,18 @@ def run(cfg, run_dir: Path, settings, resume: bool = False, overwrite: bool = Fa
     settings.validate()  # before training, so a bad setting costs nothing
     check_sampling_fits(cfg.objective, settings)
     started = time.perf_counter()
+    # The curve samples with the headline regime (generate_answers resolves mode standard).
     cfg, instance, objective, module, result = train_run(cfg, run_dir, resume, overwrite, progress, extra_callbacks, eval_settings=settings)
     vocab = Vocabulary.for_instance(instance)
-    scores, verdicts, fit, max_new = sample_and_score(objective, module.model, module.extra, instance, vocab, settings)
-    doc = results_document(cfg, instance, objective, result, settings, scores, fit, max_new)
+    model, extra = module.model, module.extra
+    primary = sample_and_score(objective, model, extra, instance, vocab, settings)
+    fit = train_fit(objective, model, extra, instance, vocab, primary.settings, primary.sampling["max_new_tokens"])
+    secondary = sample_and_score(objective, model, extra, instance, vocab, other_regime(primary.settings))
+    doc = results_document(cfg, instance, objective, result, primary, secondary, fit)
     # Wall time of this process's part of the run (instance, training, sampling, scoring); a
     # resumed run counts only the part after the resume.
     doc["run_wall_time_s"] = round(time.perf_counter() - started, 2)
-    atomic_write_bytes(run_dir / SAMPLES_FILE, verdict_lines(verdicts))
+    atomic_write_bytes(run_dir / SAMPLES_FILE, verdict_lines(primary.verdicts))
+    atomic_write_bytes(run_dir / SECONDARY_SAMPLES_FILE, verdict_lines(secondary.verdicts))
     atomic_write_text(run_dir / RESULTS_FILE, dumps_json(doc))
     return doc

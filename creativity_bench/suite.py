@@ -1,6 +1,7 @@
 """`cbench suite`: the grid of tasks x objectives x training seeds in one results tree.
 
     RESULTS/suite.json                   preset, instance seed, sampling: shared by every run
+                                         (mode standard: each objective's standard sampler)
     RESULTS/TASK/OBJECTIVE/sSEED/        one run directory each (see ``creativity_bench.runs``)
 
 A run whose ``results.json`` exists is complete and skipped; one with a resume checkpoint is
@@ -20,7 +21,7 @@ from typing import Any
 from creativity_bench.errors import CBenchError
 from creativity_bench.io import CHECKPOINT_DIR, RESULTS_FILE, atomic_write_text, dumps_json, read_json
 from creativity_bench.models.config import LEARNING_SETTINGS, TrainConfig, settings_difference
-from creativity_bench.runs import safe_name
+from creativity_bench.runs import RESULTS_SCHEMA, safe_name
 from creativity_bench.tasks import stale_version
 
 SUITE_FILE = "suite.json"
@@ -111,12 +112,17 @@ def check_suite_file(root: Path, expected: dict[str, Any]) -> None:
 
 
 def check_finished_run(cell: Cell, run_dir: Path, cfg: TrainConfig) -> dict[str, Any]:
-    """A finished run must be the cell it sits in, trained with today's settings; returns its results.
+    """A finished run must be the cell it sits in, trained with today's settings and recorded in
+    today's results schema; returns its results.
 
-    Guards against a moved or foreign directory, and against a preset that changed since the run
-    was made (its numbers would no longer be what the preset produces).
+    Guards against a moved or foreign directory, against a preset that changed since the run
+    was made (its numbers would no longer be what the preset produces), and against results
+    without what this release records (both sampling regimes).
     """
     doc = read_json(run_dir / RESULTS_FILE, "results file")
+    if doc.get("schema") != RESULTS_SCHEMA:
+        raise CBenchError(f"{run_dir}: made by another release (results schema {doc.get('schema')!r}, this release writes "
+                          f"{RESULTS_SCHEMA!r}: standard samplers, both sampling regimes); delete the run directory to redo it")
     try:
         found = (doc["task"]["name"], doc["training"]["config"]["objective"], doc["training"]["seed"], doc["model"]["preset"])
         saved = doc["training"]["config"]

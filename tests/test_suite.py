@@ -20,7 +20,8 @@ def outputs(root, cell: Cell) -> tuple[dict, bytes]:
     """What a run produced that must not depend on how the grid was scheduled."""
     run_dir = cell.run_dir(root)
     doc = json.loads((run_dir / "results.json").read_text())
-    return doc["metrics"] | {"fingerprint": doc["task"]["fingerprint"], "final_loss": doc["training"]["final_loss"]}, (run_dir / "samples.jsonl").read_bytes()
+    values = doc["metrics"] | {"fingerprint": doc["task"]["fingerprint"], "final_loss": doc["training"]["final_loss"], "secondary": doc["secondary"]}
+    return values, (run_dir / "samples.jsonl").read_bytes() + (run_dir / "samples_secondary.jsonl").read_bytes()
 
 
 def test_shards_partition_the_grid():
@@ -123,4 +124,8 @@ def test_suite_refuses_a_finished_run_of_another_task_version(smoke_suite, tmp_p
     doc["task"]["version"] = 0  # as if made before the task's version was bumped
     path.write_text(json.dumps(doc))
     with pytest.raises(CBenchError, match=f"made with {cell.task} version 0, this release has version 1.*stale"):
+        run_suite(root, [cell], "smoke", SamplingSettings())
+    doc["schema"] = "creativity-bench/results/1"  # as if made before both sampling regimes were recorded
+    path.write_text(json.dumps(doc))
+    with pytest.raises(CBenchError, match="results schema 'creativity-bench/results/1'.*both sampling regimes"):
         run_suite(root, [cell], "smoke", SamplingSettings())

@@ -1,10 +1,17 @@
 """The leaderboard's standard protocol (docs/leaderboard.md): what every submission must run.
 
-Version 1: all four tasks at their preset parameters with instance seed 0, training seeds
-0, 1, 2, the objective's default parameters and the preset's training settings, and the
-default sampling: greedy decoding of every evaluation prompt (seed length 10, sampling seed
-0, no top-k/top-p, the objective's default diffusion steps). Any preset is accepted (smoke
-only for tests): the leaderboard page lists cpu and paper.
+Version 2: all four tasks at their preset parameters with instance seed 0, training seeds
+0, 1, 2, the objective's default parameters and the preset's training settings, and each
+objective's standard sampler (SPEC 6) on every evaluation prompt (seed length 10, sampling
+seed 0): greedy decoding for left-to-right objectives (and plugins that declare nothing else),
+ancestral sampling at temperature 1 with one denoising step per answer token for the diffusions;
+no top-k/top-p unless the objective's standard sampler sets them. Every run also records the
+other regime (temperature 1 after greedy, greedy after temperature sampling) with its samples;
+the ranking uses the standard one. Any preset is accepted (smoke only for tests): the
+leaderboard page lists cpu and paper.
+
+Version 1 (before the standard samplers) decoded every objective greedily; its submissions are
+refused by version.
 """
 
 from __future__ import annotations
@@ -13,19 +20,40 @@ from typing import Any
 
 from creativity_bench.tasks import STUDY_ORDER
 
-PROTOCOL_VERSION = 1
+PROTOCOL_VERSION = 2
 TASKS = STUDY_ORDER
 TRAINING_SEEDS = (0, 1, 2)
 INSTANCE_SEED = 0
-# Sampling fields that change results (batch size and the KV cache do not).
+# Sampling fields that change results (batch size and the KV cache do not), and whether they
+# are the objective's standard sampler.
 SAMPLING_KEYS = ("mode", "temperature", "top_k", "top_p", "steps", "seed", "seed_length")
+RECORDED_SAMPLING_KEYS = (*SAMPLING_KEYS, "standard")
+SECONDARY = "the other regime: temperature 1 after greedy decoding, greedy after temperature sampling"
+
+
+def protocol_settings():
+    """The SamplingSettings a protocol run is given (mode standard: resolved per objective)."""
+    from creativity_bench.models.sampling import SamplingSettings
+
+    return SamplingSettings()
 
 
 def protocol_sampling() -> dict[str, Any]:
-    from creativity_bench.models.sampling import SamplingSettings
-
-    full = SamplingSettings().to_dict()
+    full = protocol_settings().to_dict()
     return {k: full[k] for k in SAMPLING_KEYS}
+
+
+def expected_sampling(objective, max_new: int) -> tuple[dict[str, Any], dict[str, Any]]:
+    """What a protocol run of ``objective`` must record, resolved: its sampling and its
+    secondary sampling (the keys of RECORDED_SAMPLING_KEYS)."""
+    from creativity_bench.models.sampling import other_regime, resolve_sampling, sampling_record
+
+    def recorded(settings) -> dict[str, Any]:
+        record = sampling_record(objective, settings, max_new)
+        return {k: record[k] for k in RECORDED_SAMPLING_KEYS}
+
+    primary = resolve_sampling(objective, protocol_settings(), max_new)
+    return recorded(primary), recorded(other_regime(primary))
 
 
 def protocol() -> dict[str, Any]:
@@ -38,7 +66,17 @@ def protocol() -> dict[str, Any]:
         "objective_params": "defaults",
         "training": "preset",
         "sampling": protocol_sampling(),
+        "secondary": SECONDARY,
     }
+
+
+def version_problem(found: Any) -> str | None:
+    """Why a submission's protocol block is of another version than this release verifies, or None."""
+    version = found.get("version") if isinstance(found, dict) else None
+    if version == PROTOCOL_VERSION:
+        return None
+    return (f"protocol version {version!r}: this release verifies protocol version {PROTOCOL_VERSION} (each objective's "
+            "standard sampler, both sampling regimes recorded); re-run the submission with `cbench submit`")
 
 
 def first_difference(found: Any, expected: Any, where: str = "protocol") -> str | None:

@@ -43,6 +43,8 @@ def collect_entries(directory: Path) -> list[dict[str, Any]]:
             "creativity": rec["mean"]["creativity"],
             "memorization": rec["mean"]["memorization"],
             "validity": rec["mean"]["validity"],
+            "creativity_other": rec["secondary"]["mean"]["creativity"],
+            "validity_other": rec["secondary"]["mean"]["validity"],
             "tasks": {t: rec["tasks"][t]["creativity"] for t in TASKS},
             "command": sub.get("command", ""),
             "commit": (sub.get("environment") or {}).get("git_commit") or "unknown",
@@ -58,7 +60,8 @@ def collect_entries(directory: Path) -> list[dict[str, Any]]:
 
 def columns() -> list[tuple[str, str]]:
     return [("rank", "#"), ("objective", "objective"), ("preset", "preset"), ("creativity", "creativity (mean)"),
-            *[(f"task_{t}", t) for t in TASKS], ("memorization", "memorization"), ("validity", "validity")]
+            *[(f"task_{t}", t) for t in TASKS], ("memorization", "memorization"), ("validity", "validity"),
+            ("creativity_other", "creativity (other regime)"), ("validity_other", "validity (other regime)")]
 
 
 def cell_value(entry: dict[str, Any], key: str, rank: int) -> Any:
@@ -88,7 +91,9 @@ def leaderboard_markdown(entries: list[dict[str, Any]], figure: str | None = Non
         "number was recomputed from the submitted samples by `cbench leaderboard verify`. Creativity is the",
         "fraction of generations that are valid, not in the training set, and distinct (docs/spec.md,",
         "section 4); the first column is its mean over the four tasks, each a mean over training seeds 0-2.",
-        "Protocol: `docs/leaderboard.md`.",
+        "Every objective samples with its family's standard sampler (greedy for left-to-right objectives,",
+        "temperature 1 for diffusion); the last two columns are the other regime (temperature 1, resp. greedy)",
+        "on the same prompts. Protocol: `docs/leaderboard.md`.",
         "",
         "| " + " | ".join(label for _, label in cols) + " |",
         "|" + "---|" * len(cols),
@@ -179,7 +184,8 @@ def leaderboard_html(entries: list[dict[str, Any]], figure: str | None) -> str:
         "<!DOCTYPE html>\n<html lang=\"en\"><head><meta charset=\"utf-8\"><title>creativity-bench leaderboard</title>"
         f"<style>{STYLE}</style></head><body>\n<h1>creativity-bench leaderboard</h1>\n"
         "<p>Every number was recomputed from the submitted samples by <code>cbench leaderboard verify</code>. "
-        "Click a column to sort.</p>\n"
+        "Each objective samples with its family's standard sampler; the columns marked <i>other regime</i> are the "
+        "other one (temperature 1 for left-to-right objectives, greedy for diffusion). Click a column to sort.</p>\n"
         f'<table id="leaderboard"><thead><tr>{head}</tr></thead><tbody>\n' + "\n".join(body) + "\n</tbody></table>\n"
         f"{fig}\n<h2>Entries</h2><ul>{entries_html}</ul>\n<script>{SCRIPT}</script>\n</body></html>\n"
     )

@@ -4,6 +4,7 @@
                                           hash), preset, environment, command, claimed summary
     SUBMISSION/runs/TASK/sSEED/results.json
     SUBMISSION/runs/TASK/sSEED/samples.jsonl   prompt_id, seed, answer per evaluation prompt
+    SUBMISSION/runs/TASK/sSEED/samples_secondary.jsonl   the same in the other sampling regime
 
 Checkpoints stay in the working results tree (``--runs``), not in the submission.
 """
@@ -20,6 +21,7 @@ from creativity_bench.errors import CBenchError
 from creativity_bench.io import (
     RESULTS_FILE,
     SAMPLES_FILE,
+    SECONDARY_SAMPLES_FILE,
     atomic_write_bytes,
     atomic_write_text,
     dumps_json,
@@ -32,7 +34,7 @@ from creativity_bench.leaderboard.protocol import (
     TASKS,
     TRAINING_SEEDS,
     protocol,
-    protocol_sampling,
+    protocol_settings,
 )
 from creativity_bench.params import PRESETS
 from creativity_bench.scoring.metrics import METRICS
@@ -64,23 +66,36 @@ def summary(per_run: dict[str, dict[str, dict[str, float]]]) -> dict[str, Any]:
     return {"tasks": tasks, "mean": overall}
 
 
+def claimed_summary(primary: dict[str, dict[str, dict[str, float]]], secondary: dict[str, dict[str, dict[str, float]]]) -> dict[str, Any]:
+    """The summary a submission claims: the standard regime's, and the other regime's under ``secondary``."""
+    return {**summary(primary), "secondary": summary(secondary)}
+
+
+def minimal_samples(path: Path) -> bytes:
+    """A samples file cut to what the verifier reads: prompt_id, seed and answer per line."""
+    return jsonl_bytes([{"prompt_id": row["prompt_id"], "seed": row["seed"], "answer": row["answer"]} for _, row in iter_jsonl(path)])
+
+
 def pack(runs_root: Path, out: Path, objective: str, preset: str, command: str) -> dict[str, Any]:
-    """Copy each protocol run's results.json and minimal samples into OUT; write submission.json last."""
+    """Copy each protocol run's results.json and minimal samples (both regimes) into OUT; write
+    submission.json last."""
     from creativity_bench.environment import environment
     from creativity_bench.models.objectives import make_objective
     from creativity_bench.suite import Cell
 
-    per_run: dict[str, dict[str, dict[str, float]]] = {}
+    primary: dict[str, dict[str, dict[str, float]]] = {}
+    secondary: dict[str, dict[str, dict[str, float]]] = {}
     obj = make_objective(objective, TASKS[0])
     for task in TASKS:
         for seed in TRAINING_SEEDS:
             src = Cell(task, objective, seed).run_dir(runs_root)
             doc = read_json(src / RESULTS_FILE, "results file")
-            samples = [{"prompt_id": row["prompt_id"], "seed": row["seed"], "answer": row["answer"]} for _, row in iter_jsonl(src / SAMPLES_FILE)]
             dst = out / RUNS_DIR / task / f"s{seed}"
-            atomic_write_bytes(dst / SAMPLES_FILE, jsonl_bytes(samples))
+            for name in (SAMPLES_FILE, SECONDARY_SAMPLES_FILE):
+                atomic_write_bytes(dst / name, minimal_samples(src / name))
             atomic_write_text(dst / RESULTS_FILE, dumps_json(doc))
-            per_run.setdefault(task, {})[f"s{seed}"] = {m: doc["metrics"][m] for m in METRICS}
+            primary.setdefault(task, {})[f"s{seed}"] = {m: doc["metrics"][m] for m in METRICS}
+            secondary.setdefault(task, {})[f"s{seed}"] = {m: doc["secondary"]["metrics"][m] for m in METRICS}
     doc = {
         "schema": SUBMISSION_SCHEMA,
         "protocol": protocol(),
@@ -88,7 +103,7 @@ def pack(runs_root: Path, out: Path, objective: str, preset: str, command: str) 
         "objective": {"name": obj.name, "version": obj.version, "params": obj.params.to_dict(), "source": objective_source_hash(objective)},
         "command": command,
         "environment": environment(),
-        "claimed": summary(per_run),
+        "claimed": claimed_summary(primary, secondary),
     }
     atomic_write_text(out / SUBMISSION_FILE, dumps_json(doc))
     return doc
@@ -98,7 +113,6 @@ def submit(objective: str, preset: str, out: Path, runs_root: Path | None, comma
            on_event: Callable | None = None) -> dict[str, Any]:
     """Run (or finish) the protocol's grid for ``objective`` in ``runs_root`` (default:
     runs/submit-PRESET), then pack it into ``out``."""
-    from creativity_bench.models.sampling import SamplingSettings
     from creativity_bench.runs import RUNS_ROOT
     from creativity_bench.suite import grid, run_suite
 
@@ -112,7 +126,7 @@ def submit(objective: str, preset: str, out: Path, runs_root: Path | None, comma
     if out.exists() and any(out.iterdir()):
         raise CBenchError(f"{out}: not empty; choose another --out")
     runs_root = Path(runs_root or RUNS_ROOT / f"submit-{preset}")
-    settings = SamplingSettings(**protocol_sampling())
+    settings = protocol_settings()
     cells = grid(list(TASKS), [objective], list(TRAINING_SEEDS))
     run_suite(runs_root, cells, preset, settings, INSTANCE_SEED, on_event=on_event)
     return pack(runs_root, out, objective, preset, command)

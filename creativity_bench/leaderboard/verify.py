@@ -1,11 +1,13 @@
 """`cbench leaderboard verify`: recompute a submission's numbers instead of trusting them.
 
-Every task instance is regenerated from its seed and its fingerprint compared; every sample is
-re-scored; the claimed metrics (per run and in the summary) must equal the recomputed ones.
-A submission is rejected, with the reason named, when a run or its samples are missing, a
-samples file is malformed or has duplicated prompts, samples come from another instance (their
-seeds are not the instance's evaluation seeds), the protocol settings differ, or a claimed
-number differs from what the samples give.
+Every task instance is regenerated from its seed and its fingerprint compared; every sample of
+both sampling regimes is re-scored; the claimed metrics (per run and in the summary, for the
+standard regime and the secondary one) must equal the recomputed ones. A submission is
+rejected, with the reason named, when it follows another protocol version, a run or its
+samples are missing, a samples file is malformed or has duplicated prompts, samples come from
+another instance (their seeds are not the instance's evaluation seeds), the protocol settings
+differ (the sampling must be the objective's standard sampler, resolved, and the other regime),
+or a claimed number differs from what the samples give.
 """
 
 from __future__ import annotations
@@ -17,16 +19,18 @@ from pathlib import Path
 from typing import Any
 
 from creativity_bench.errors import CBenchError
-from creativity_bench.io import RESULTS_FILE, SAMPLES_FILE, read_json
+from creativity_bench.io import RESULTS_FILE, SAMPLES_FILE, SECONDARY_SAMPLES_FILE, read_json
 from creativity_bench.leaderboard.protocol import (
     INSTANCE_SEED,
-    SAMPLING_KEYS,
+    RECORDED_SAMPLING_KEYS,
     TASKS,
     TRAINING_SEEDS,
+    expected_sampling,
     first_difference,
     protocol,
+    version_problem,
 )
-from creativity_bench.leaderboard.submission import RUNS_DIR, read_submission, summary
+from creativity_bench.leaderboard.submission import RUNS_DIR, claimed_summary, read_submission
 from creativity_bench.models.config import LEARNING_SETTINGS, TrainConfig, settings_difference
 from creativity_bench.params import PRESETS
 from creativity_bench.scoring.metrics import METRICS
@@ -61,9 +65,49 @@ def _instance(task: str, preset: str, cache: dict):
     return cache[task]
 
 
-def _check_run(run_dir: Path, task: str, seed: int, sub: dict[str, Any], instances: dict) -> dict[str, float]:
+def _expected_sampling(objective: str, task: str, instance, cache: dict) -> tuple[dict[str, Any], dict[str, Any]]:
+    """The resolved sampling (standard, then secondary) a protocol run of ``objective`` on ``task`` records."""
+    from creativity_bench.models.objectives import make_objective
+    from creativity_bench.models.tokenizer import answer_width
+
+    if task not in cache:
+        cache[task] = expected_sampling(make_objective(objective, task), answer_width(instance))
+    return cache[task]
+
+
+def _check_sampling(found: Any, expected: dict[str, Any], where: str) -> None:
+    if not isinstance(found, dict):
+        raise Rejected(f"results.json's {where} is not an object")
+    diff = first_difference({k: found.get(k) for k in RECORDED_SAMPLING_KEYS}, expected, where)
+    if diff:
+        raise Rejected(diff)
+
+
+def _rescore(path: Path, instance, claimed: Any, regime: str = "") -> dict[str, float]:
+    """Re-score one samples file; the claimed metrics must be what it gives. ``regime`` names it
+    in the messages: "" for the headline, "secondary " for the other regime."""
     from creativity_bench.scoring import read_samples, score_answers
 
+    what = f"{regime}samples"
+    if not path.is_file():
+        raise Rejected(f"{what} are missing")
+    if not isinstance(claimed, dict):
+        raise Rejected(f"results.json's {what} metrics are not an object")
+    try:
+        samples = read_samples(path, instance, seeds=True, complete=True)
+    except CBenchError as exc:
+        raise Rejected(str(exc)) from None
+    scores, _ = score_answers(instance, samples.answers, samples.prompt_ids, samples.seeds)
+    got = scores.to_dict()
+    for m in ("n", *METRICS):
+        if not same_number(claimed.get(m), got[m]):
+            raise Rejected(f"claimed {regime}{m} {claimed.get(m)} but the {what} give {got[m]}")
+    return {m: got[m] for m in METRICS}
+
+
+def _check_run(run_dir: Path, task: str, seed: int, sub: dict[str, Any], instances: dict,
+               samplings: dict) -> tuple[dict[str, float], dict[str, float]]:
+    """Check one run; returns its re-scored metrics in the standard regime and the secondary one."""
     if not (run_dir / RESULTS_FILE).is_file():
         raise Rejected("results.json is missing")
     try:
@@ -72,9 +116,16 @@ def _check_run(run_dir: Path, task: str, seed: int, sub: dict[str, Any], instanc
         raise Rejected("results.json is malformed") from None
     instance = _instance(task, sub["preset"], instances)
     try:
+        expected, expected_secondary = _expected_sampling(sub["objective"]["name"], task, instance, samplings)
+    except CBenchError as exc:
+        raise Rejected(f"cannot resolve the objective's standard sampler here: {exc}") from None
+    try:
         header, claimed, sampling_doc = doc["task"], doc["metrics"], doc["sampling"]
         if not isinstance(claimed, dict) or not isinstance(sampling_doc, dict):
             raise Rejected("results.json's metrics or sampling is not an object")
+        if not isinstance(doc.get("secondary"), dict):
+            raise Rejected("results.json lacks the secondary sampling regime (made by an older release?)")
+        secondary = doc["secondary"]
         if header["name"] != task:
             raise Rejected(f"results are for task {header['name']}")
         stale = stale_version(task, header["version"])
@@ -91,28 +142,17 @@ def _check_run(run_dir: Path, task: str, seed: int, sub: dict[str, Any], instanc
         config = doc["training"]["config"]
         if config.get("objective_params") != {}:
             raise Rejected(f"objective parameters were set ({config.get('objective_params')!r}); the protocol uses the defaults")
-        expected = TrainConfig(task=task, preset=sub["preset"], objective=config["objective"], seed=seed, instance_seed=INSTANCE_SEED).resolve()
-        diff = settings_difference(config, expected, LEARNING_SETTINGS)
+        expected_cfg = TrainConfig(task=task, preset=sub["preset"], objective=config["objective"], seed=seed, instance_seed=INSTANCE_SEED).resolve()
+        diff = settings_difference(config, expected_cfg, LEARNING_SETTINGS)
         if diff:
             raise Rejected(f"training setting {diff} (the protocol uses the preset's)")
-        sampling = {k: sampling_doc.get(k) for k in SAMPLING_KEYS}
-        diff = first_difference(sampling, protocol()["sampling"], "sampling")
-        if diff:
-            raise Rejected(diff)
+        _check_sampling(sampling_doc, expected, "sampling")
+        _check_sampling(secondary.get("sampling"), expected_secondary, "secondary.sampling")
+        claimed_secondary = secondary.get("metrics")
     except (KeyError, TypeError, AttributeError, ValueError, CBenchError):
         raise Rejected("results.json lacks a required field or holds a malformed one") from None
-    if not (run_dir / SAMPLES_FILE).is_file():
-        raise Rejected("samples are missing")
-    try:
-        samples = read_samples(run_dir / SAMPLES_FILE, instance, seeds=True, complete=True)
-    except CBenchError as exc:
-        raise Rejected(str(exc)) from None
-    scores, _ = score_answers(instance, samples.answers, samples.prompt_ids, samples.seeds)
-    got = scores.to_dict()
-    for m in ("n", *METRICS):
-        if not same_number(claimed.get(m), got[m]):
-            raise Rejected(f"claimed {m} {claimed.get(m)} but the samples give {got[m]}")
-    return {m: got[m] for m in METRICS}
+    return (_rescore(run_dir / SAMPLES_FILE, instance, claimed),
+            _rescore(run_dir / SECONDARY_SAMPLES_FILE, instance, claimed_secondary, "secondary "))
 
 
 def verify(path: Path) -> Verification:
@@ -125,6 +165,10 @@ def verify(path: Path) -> Verification:
         result.problems.append(str(exc))
         return result
     result.submission = sub
+    problem = version_problem(sub.get("protocol"))
+    if problem:  # nothing else of another protocol is comparable
+        result.problems.append(problem)
+        return result
     diff = first_difference(sub.get("protocol"), protocol())
     if diff:
         result.problems.append(diff)
@@ -141,7 +185,9 @@ def verify(path: Path) -> Verification:
     for task, run in sorted(present - expected):
         result.problems.append(f"{task}/{run}: not a run of the protocol")
     instances: dict = {}
-    recomputed: dict[str, dict[str, dict[str, float]]] = {}
+    samplings: dict = {}
+    primary: dict[str, dict[str, dict[str, float]]] = {}
+    secondary: dict[str, dict[str, dict[str, float]]] = {}
     for task in TASKS:
         for seed in TRAINING_SEEDS:
             run_dir = runs_root / task / f"s{seed}"
@@ -149,11 +195,14 @@ def verify(path: Path) -> Verification:
                 result.problems.append(f"{task}/s{seed}: run is missing")
                 continue
             try:
-                recomputed.setdefault(task, {})[f"s{seed}"] = _check_run(run_dir, task, seed, sub, instances)
+                mine, other = _check_run(run_dir, task, seed, sub, instances, samplings)
             except Rejected as exc:
                 result.problems.append(f"{task}/s{seed}: {exc}")
+                continue
+            primary.setdefault(task, {})[f"s{seed}"] = mine
+            secondary.setdefault(task, {})[f"s{seed}"] = other
     if not result.problems:
-        result.recomputed = summary(recomputed)
+        result.recomputed = claimed_summary(primary, secondary)
         diff = _summary_difference(sub.get("claimed"), result.recomputed)
         if diff:
             result.problems.append(diff)
@@ -171,15 +220,18 @@ def same_number(claimed: Any, actual: float) -> bool:
     return math.isfinite(value) and abs(value - float(actual)) <= TOLERANCE
 
 
-def _summary_difference(claimed: Any, recomputed: dict[str, Any]) -> str | None:
+def _summary_difference(claimed: Any, recomputed: dict[str, Any], label: str = "") -> str | None:
+    """The first claimed summary number (per task, overall; then the secondary regime's) that the runs do not give."""
     try:
         for task, values in recomputed["tasks"].items():
             for m, v in values.items():
                 if not same_number(claimed["tasks"][task][m], v):
-                    return f"claimed {task} mean {m} {claimed['tasks'][task][m]} but the runs give {v}"
+                    return f"claimed {label}{task} mean {m} {claimed['tasks'][task][m]} but the runs give {v}"
         for m, v in recomputed["mean"].items():
             if not same_number(claimed["mean"][m], v):
-                return f"claimed overall mean {m} {claimed['mean'][m]} but the runs give {v}"
+                return f"claimed {label}overall mean {m} {claimed['mean'][m]} but the runs give {v}"
+        if "secondary" in recomputed:
+            return _summary_difference(claimed["secondary"], recomputed["secondary"], "secondary ")
     except (KeyError, TypeError, ValueError, AttributeError):
         return "submission.json's claimed summary is missing or malformed"
     return None

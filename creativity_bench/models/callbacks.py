@@ -46,8 +46,8 @@ class Checkpointing(L.Callback):
 class PeriodicEval(L.Callback):
     """Sample a subset of the evaluation prompts, score, log: creativity over training.
 
-    ``settings`` (default: greedy) are the sampling settings, so that `cbench run`'s curve uses
-    the same decoding as its final metrics.
+    ``settings`` (default: the objective's standard sampler) are the sampling settings, so that
+    `cbench run`'s curve uses the same decoding as its headline metrics.
     """
 
     def __init__(self, cfg: TrainConfig, run_dir: Path, instance, vocab, objective, settings=None) -> None:

@@ -111,7 +111,7 @@ def train(cfg: TrainConfig, instance: Instance, run_dir: Path, objective, resume
           extra_callbacks: list | None = None, eval_settings=None) -> tuple[Any, TrainResult]:
     """Train ``objective`` on ``instance``; writes checkpoint/, logs/ and the curve under ``run_dir``.
 
-    The periodic evaluation samples with ``eval_settings`` (default: greedy), so that `cbench run`'s
+    The periodic evaluation samples with ``eval_settings`` (default: the objective's standard sampler), so that `cbench run`'s
     curve uses the same decoding as its final metrics.
 
     Returns the LightningModule (for sampling) and the training figures.

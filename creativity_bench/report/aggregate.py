@@ -11,7 +11,7 @@ from typing import Any
 
 from creativity_bench.errors import CBenchError
 from creativity_bench.io import RESULTS_FILE, read_json
-from creativity_bench.runs import RUN_METRICS
+from creativity_bench.runs import RESULTS_SCHEMA, RUN_METRICS, sampling_label
 from creativity_bench.scoring.metrics import METRICS
 from creativity_bench.tasks import stale_version
 
@@ -50,8 +50,16 @@ def collect_runs(root: Path) -> list[RunRecord]:
             fingerprint = doc["task"]["fingerprint"]
             stale = stale_version(record.task, doc["task"]["version"])
             missing = [m for m in (*RUN_METRICS, "n") if not isinstance(doc["metrics"].get(m), (int, float))]
+            other = doc.get("secondary")
+            if other is not None:
+                missing += [f"secondary {m}" for m in METRICS if not isinstance(other["metrics"].get(m), (int, float))]
+                sampling_label(other["sampling"])
+            sampling_label(doc["sampling"])
         except (KeyError, TypeError, ValueError, AttributeError):
-            raise CBenchError(f"{path}: malformed results file (missing task, objective, seed, preset or metrics)") from None
+            raise CBenchError(f"{path}: malformed results file (missing task, objective, seed, preset, sampling or metrics)") from None
+        if other is None:
+            raise CBenchError(f"{path}: made by an older release, without the second sampling regime (results schema "
+                              f"{doc.get('schema')!r}, this release writes {RESULTS_SCHEMA!r}); re-run it, or report it with that release")
         if missing:
             raise CBenchError(f"{path}: malformed results file (metric {missing[0]} missing)")
         if stale:
@@ -88,7 +96,8 @@ def ordered(names: list[str], preferred: list[str] | tuple[str, ...]) -> list[st
 
 
 def aggregate(records: list[RunRecord], task_order: list[str], objective_order: list[str]) -> list[dict[str, Any]]:
-    """One row per (task, objective): seeds, and mean/std of every metric."""
+    """One row per (task, objective): seeds, the sampling, mean/std of every metric, and under
+    ``secondary`` the other regime's sampling and mean/std of its metrics."""
     groups: dict[tuple[str, str], list[RunRecord]] = defaultdict(list)
     for r in records:
         groups[(r.task, r.objective)].append(r)
@@ -98,12 +107,24 @@ def aggregate(records: list[RunRecord], task_order: list[str], objective_order: 
             group = groups.get((task, objective))
             if not group:
                 continue
-            row: dict[str, Any] = {"task": task, "objective": objective, "seeds": sorted(r.seed for r in group)}
+            row: dict[str, Any] = {"task": task, "objective": objective, "seeds": sorted(r.seed for r in group),
+                                   "sampling": labels(r.results["sampling"] for r in group),
+                                   "standard": all(r.results["sampling"].get("standard") for r in group)}
             for m in RUN_METRICS:
                 row[m], row[f"{m}_std"] = mean_std([float(r.metrics[m]) for r in group])
             row["n_prompts"] = group[0].metrics["n"]
+            other: dict[str, Any] = {"sampling": labels(r.results["secondary"]["sampling"] for r in group),
+                                     "standard": all(r.results["secondary"]["sampling"].get("standard") for r in group)}
+            for m in METRICS:
+                other[m], other[f"{m}_std"] = mean_std([float(r.results["secondary"]["metrics"][m]) for r in group])
+            row["secondary"] = other
             rows.append(row)
     return rows
+
+
+def labels(samplings) -> str:
+    """The sampling label shared by a group's runs (several, joined, if they differ)."""
+    return " / ".join(dict.fromkeys(sampling_label(s) for s in samplings))
 
 
 def aggregate_curves(records: list[RunRecord]) -> dict[tuple[str, str], dict[str, list[float]]]:

@@ -16,7 +16,7 @@ from creativity_bench.runs import RUN_METRICS, safe_name
 from creativity_bench.scoring.metrics import METRICS
 from creativity_bench.tasks import STUDY_ORDER
 
-REPORT_SCHEMA = "creativity-bench/report/1"
+REPORT_SCHEMA = "creativity-bench/report/2"  # 2: rows record their sampling and the other regime
 
 
 def fmt(mean: float, std: float) -> str:
@@ -24,11 +24,28 @@ def fmt(mean: float, std: float) -> str:
 
 
 def metrics_markdown(rows: list[dict[str, Any]]) -> list[str]:
-    lines = ["| task | objective | seeds | " + " | ".join(m.replace("_", " ") for m in RUN_METRICS) + " |",
-             "|---|---|---|" + "---|" * len(RUN_METRICS)]
+    """The headline table: every run metric in the regime each run was reported in."""
+    lines = ["| task | objective | seeds | sampling | " + " | ".join(m.replace("_", " ") for m in RUN_METRICS) + " |",
+             "|---|---|---|---|" + "---|" * len(RUN_METRICS)]
     for r in rows:
         cells = " | ".join(fmt(r[m], r[f"{m}_std"]) for m in RUN_METRICS)
-        lines.append(f"| {r['task']} | {r['objective']} | {','.join(map(str, r['seeds']))} | {cells} |")
+        lines.append(f"| {r['task']} | {r['objective']} | {','.join(map(str, r['seeds']))} | {regime(r)} | {cells} |")
+    return lines
+
+
+def regime(row: dict[str, Any]) -> str:
+    return row["sampling"] + (" (standard)" if row["standard"] else "")
+
+
+def regimes_markdown(rows: list[dict[str, Any]]) -> list[str]:
+    """Creativity and validity in both regimes side by side."""
+    lines = ["| task | objective | sampling | creativity | validity | other regime | creativity | validity |",
+             "|---|---|---|---|---|---|---|---|"]
+    for r in rows:
+        o = r["secondary"]
+        lines.append(f"| {r['task']} | {r['objective']} | {regime(r)} | {fmt(r['creativity'], r['creativity_std'])} | "
+                     f"{fmt(r['validity'], r['validity_std'])} | {regime(o)} | {fmt(o['creativity'], o['creativity_std'])} | "
+                     f"{fmt(o['validity'], o['validity_std'])} |")
     return lines
 
 
@@ -90,9 +107,18 @@ def report_markdown(doc: dict[str, Any]) -> str:
         f"# creativity-bench report: `{doc['preset']}` preset",
         "",
         f"Written by `cbench report` from {doc['runs']} runs. Each cell is the mean ± sample standard deviation over",
-        "training seeds of the run's final evaluation (every evaluation prompt, fresh seeds).",
+        "training seeds of the run's final evaluation (every evaluation prompt, fresh seeds), sampled with each",
+        "objective's standard sampler unless the suite chose a mode (docs/spec.md, section 6): greedy decoding for",
+        "left-to-right objectives, temperature 1 for diffusion.",
         "",
         *metrics_markdown(doc["rows"]),
+        "",
+        "## Both sampling regimes",
+        "",
+        "Every run also sampled the same prompts in the other regime (temperature 1 after greedy decoding, greedy",
+        "after temperature sampling; same sampling seed), so the choice of sampler can be checked.",
+        "",
+        *regimes_markdown(doc["rows"]),
         "",
         "## Creativity and memorization",
         "",

@@ -101,18 +101,11 @@ def _load(record: RunRecord):
 
 
 def _sample_point(loaded, point: Point, fingerprint: str, step: int) -> dict[str, Any]:
-    from creativity_bench.models.sampling import generate_answers
-    from creativity_bench.models.tokenizer import answer_width
-    from creativity_bench.scoring import score_answers
+    from creativity_bench.runs import sample_and_score
 
     objective, model, extra, instance, vocab, _ = loaded
-    settings = point.settings()
-    prompts = instance.eval_prompts(settings.seed_length)
-    max_new = answer_width(instance)
-    answers = generate_answers(objective, model, extra, instance, vocab, prompts, settings, max_new)
-    scores, _ = score_answers(instance, answers, [p.prompt_id for p in prompts], [p.seed for p in prompts])
-    return {"fingerprint": fingerprint, "step": step, "sampling": {**settings.to_dict(), "max_new_tokens": max_new},
-            "metrics": scores.to_dict()}
+    evaluation = sample_and_score(objective, model, extra, instance, vocab, point.settings())
+    return {"fingerprint": fingerprint, "step": step, "sampling": evaluation.sampling, "metrics": evaluation.scores.to_dict()}
 
 
 def sweep_table(records: list[RunRecord], root: Path, points: list[Point], on_point: Callable[[], None] | None = None) -> list[dict[str, Any]]:

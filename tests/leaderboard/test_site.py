@@ -29,8 +29,10 @@ def test_build_writes_pages_from_verified_numbers(board, smoke_submission):
     claimed = json.loads((smoke_submission / "submission.json").read_text())["claimed"]
     assert [e["id"] for e in entries] == ["ntp-a", "ntp-b"]
     assert entries[0]["creativity"] == pytest.approx(claimed["mean"]["creativity"])
+    assert entries[0]["creativity_other"] == pytest.approx(claimed["secondary"]["mean"]["creativity"])
     md = (root / "LEADERBOARD.md").read_text()
     assert "| 1 | ntp | smoke |" in md and "cbench submit --objective ntp" in md
+    assert "| validity | creativity (other regime) | validity (other regime) |" in md
     assert "../site/leaderboard.png" in md or "site/leaderboard.png" in md
     page = (root / "site" / "index.html").read_text()
     assert page.count('<tr data-id="') == 2
@@ -66,6 +68,7 @@ def rows(dom: str) -> list[list[str]]:
 def test_page_renders_and_sorts_in_headless_chromium(tmp_path):
     entries = [
         {"id": f"e{i}", "objective": name, "params": {}, "preset": "cpu", "creativity": c, "memorization": 0.5, "validity": v,
+         "creativity_other": c / 2, "validity_other": v / 2,
          "tasks": {t: c for t in ("sibling", "triangle", "circle", "line")}, "command": "cbench submit", "commit": "abc", "source_sha256": "0" * 64}
         for i, (name, c, v) in enumerate([("alpha", 0.30, 0.2), ("beta", 0.10, 0.9), ("gamma", 0.20, 0.5)])
     ]

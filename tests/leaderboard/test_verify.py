@@ -44,9 +44,50 @@ def test_honest_submission_is_accepted(smoke_submission):
     verdict = verify(smoke_submission)
     assert verdict.ok, verdict.problems
     claimed = json.loads((smoke_submission / "submission.json").read_text())["claimed"]
-    assert verdict.recomputed["mean"] == pytest.approx(claimed["mean"], abs=1e-12)
-    for task, values in claimed["tasks"].items():
-        assert verdict.recomputed["tasks"][task] == pytest.approx(values, abs=1e-12)
+    for regime, mine in ((claimed, verdict.recomputed), (claimed["secondary"], verdict.recomputed["secondary"])):
+        assert mine["mean"] == pytest.approx(regime["mean"], abs=1e-12)
+        for task, values in regime["tasks"].items():
+            assert mine["tasks"][task] == pytest.approx(values, abs=1e-12)
+
+
+def test_protocol_2_samples_with_the_standard_sampler_and_records_the_other_regime(smoke_submission):
+    from creativity_bench.leaderboard.protocol import PROTOCOL_VERSION, protocol
+
+    sub = json.loads((smoke_submission / "submission.json").read_text())
+    assert PROTOCOL_VERSION == 2 and sub["protocol"] == protocol() and sub["protocol"]["sampling"]["mode"] == "standard"
+    doc = json.loads((smoke_submission / RUN / "results.json").read_text())
+    assert (doc["sampling"]["mode"], doc["sampling"]["standard"]) == ("greedy", True)  # ntp's standard sampler
+    assert (doc["secondary"]["sampling"]["mode"], doc["secondary"]["sampling"]["temperature"]) == ("temperature", 1.0)
+    first = json.loads((smoke_submission / RUN / "samples_secondary.jsonl").read_text().splitlines()[0])
+    assert set(first) == {"prompt_id", "seed", "answer"}
+
+
+def test_verifier_expects_what_runs_record(smoke_suite):
+    """What the verifier requires of a protocol run's sampling is what runs of each family record
+    (diffusion: temperature 1 with one step per answer token; greedy beside it)."""
+    from creativity_bench.leaderboard.protocol import RECORDED_SAMPLING_KEYS, expected_sampling
+    from creativity_bench.models.objectives import make_objective
+    from creativity_bench.models.tokenizer import answer_width
+    from creativity_bench.tasks import load_instance
+
+    for path in sorted(smoke_suite.glob("*/*/s0/results.json")):
+        doc = json.loads(path.read_text())
+        instance = load_instance(path.parent / "instance")
+        standard, other = expected_sampling(make_objective(doc["objective"]["name"], instance.name), answer_width(instance))
+        assert standard == {k: doc["sampling"][k] for k in RECORDED_SAMPLING_KEYS}, path
+        assert other == {k: doc["secondary"]["sampling"][k] for k in RECORDED_SAMPLING_KEYS}, path
+        if doc["objective"]["name"] == "diffusion":
+            assert (standard["mode"], standard["steps"], other["mode"]) == ("temperature", answer_width(instance), "greedy")
+
+
+def test_protocol_1_submission_is_refused_by_version(smoke_submission, tmp_path):
+    """A submission of the old protocol gets one problem naming both versions, nothing else."""
+    copy = tmp_path / "sub"
+    shutil.copytree(smoke_submission, copy)
+    edit_json(copy / "submission.json", lambda s: s["protocol"].update(version=1))
+    verdict = verify(copy)
+    assert verdict.problems == ["protocol version 1: this release verifies protocol version 2 (each objective's standard sampler, "
+                                "both sampling regimes recorded); re-run the submission with `cbench submit`"]
 
 
 RUN = Path("runs/circle/s1")
@@ -84,6 +125,17 @@ TAMPERING = {
     "name injection": (lambda d: edit_json(d / "submission.json", lambda s: s["objective"].update(name="ntp | 1.0 |\n| x")), "not a plain name"),
     "multi-line command": (lambda d: edit_json(d / "submission.json", lambda s: s.update(command="cbench submit\n| 1 | fake |")), "not one line"),
     "no source hash": (lambda d: edit_json(d / "submission.json", lambda s: s["objective"].pop("source")), "source sha256"),
+    "claimed secondary metric": (lambda d: edit_json(d / RUN / "results.json", lambda r: r["secondary"]["metrics"].update(creativity=r["secondary"]["metrics"]["creativity"] + 0.01)),
+                                 "claimed secondary creativity"),
+    "changed secondary answer": (lambda d: edit_lines(d / RUN / "samples_secondary.jsonl", lambda ls: set_answer(ls, 0, training_answer())), "the secondary samples give"),
+    "secondary samples missing": (lambda d: (d / RUN / "samples_secondary.jsonl").unlink(), "secondary samples are missing"),
+    "secondary regime missing": (lambda d: edit_json(d / RUN / "results.json", lambda r: r.pop("secondary")), "lacks the secondary sampling regime"),
+    "secondary sampling": (lambda d: edit_json(d / RUN / "results.json", lambda r: r["secondary"]["sampling"].update(mode="greedy")), "secondary.sampling.mode"),
+    "headline not the standard sampler": (lambda d: edit_json(d / RUN / "results.json", lambda r: r["sampling"].update(mode="temperature", standard=False)), "sampling.mode"),
+    "claimed secondary summary": (lambda d: edit_json(d / "submission.json", lambda s: s["claimed"]["secondary"]["mean"].update(validity=0.9)),
+                                  "claimed secondary overall mean validity"),
+    "protocol version 1": (lambda d: edit_json(d / "submission.json", lambda s: s["protocol"].update(version=1)),
+                           "protocol version 1: this release verifies protocol version 2"),
 }
 
 

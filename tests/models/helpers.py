@@ -17,7 +17,7 @@ def smoke_config(task: str = "circle", objective: str = "ntp", **kw) -> TrainCon
     return TrainConfig(task=task, preset="smoke", objective=objective, **kw)
 
 
-GREEDY = SamplingSettings()
+STANDARD = SamplingSettings()  # each objective's standard sampler
 
 
 class InterruptAt(L.Callback):

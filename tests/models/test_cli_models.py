@@ -42,7 +42,11 @@ def test_rerun_refuses_then_overwrite_works(finished_run, tmp_path):
     before = (finished_run / "results.json").read_bytes()
     assert (finished_run / "results.json").read_bytes() == before
     other = tmp_path / "copy"
-    assert invoke("run", "circle", *SMOKE, "--out", other).exit_code == 0
+    result = invoke("run", "circle", *SMOKE, "--out", other)
+    assert result.exit_code == 0
+    # both regimes printed: ntp's standard sampler (greedy), then temperature 1
+    lines = [line for line in result.output.splitlines() if "0." in line]
+    assert "greedy" in lines[0] and "(standard)" in result.output and "T=1" in lines[1] and "samples_secondary.jsonl" in result.output
     assert invoke("run", "circle", *SMOKE, "--out", other, "--overwrite").exit_code == 0
 
 
@@ -102,11 +106,11 @@ def test_corrupt_and_foreign_checkpoints(finished_run, tmp_path):
 def test_resume_with_changed_settings_is_refused(tmp_path):
     from creativity_bench.models.train import TrainingInterrupted
     from creativity_bench.runs import run
-    from tests.models.helpers import GREEDY, InterruptAt, smoke_config
+    from tests.models.helpers import STANDARD, InterruptAt, smoke_config
 
     out = tmp_path / "r"
     with pytest.raises(TrainingInterrupted):
-        run(smoke_config("circle"), out, GREEDY, progress=False, extra_callbacks=[InterruptAt(10)])
+        run(smoke_config("circle"), out, STANDARD, progress=False, extra_callbacks=[InterruptAt(10)])
     assert_clean_error(invoke("run", "circle", *SMOKE, "--out", out, "--resume", "--lr", "0.1"), "--resume with changed settings: lr")
     assert_clean_error(invoke("run", "circle", *SMOKE, "--out", out), "unfinished run")
     assert invoke("run", "circle", *SMOKE, "--out", out, "--resume").exit_code == 0

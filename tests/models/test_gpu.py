@@ -10,7 +10,7 @@ import math
 
 import pytest
 
-from tests.models.helpers import GREEDY, smoke_config
+from tests.models.helpers import STANDARD, smoke_config
 
 pytestmark = pytest.mark.gpu
 
@@ -19,7 +19,7 @@ pytestmark = pytest.mark.gpu
 def test_bf16_cuda_training_smoke(objective, tmp_path):
     from creativity_bench.runs import run, sample_checkpoint
 
-    doc = run(smoke_config("circle", objective), tmp_path / "run", GREEDY, progress=False)
+    doc = run(smoke_config("circle", objective), tmp_path / "run", STANDARD, progress=False)
     training = doc["training"]
     assert training["dtype"] == "bf16-mixed" and training["device"] != "cpu"
     assert math.isfinite(training["final_loss"])
@@ -27,7 +27,7 @@ def test_bf16_cuda_training_smoke(objective, tmp_path):
     assert doc["metrics"]["n"] == 32
 
     out = tmp_path / "cuda.jsonl"
-    _, scores, meta = sample_checkpoint(tmp_path / "run" / "checkpoint", out, GREEDY, device="cuda")
+    _, scores, meta = sample_checkpoint(tmp_path / "run" / "checkpoint", out, STANDARD, device="cuda")
     sampling = json.loads(meta.read_text())["sampling"]
     assert sampling["device"] == "cuda" and sampling["dtype"] == "bf16-autocast"
     assert scores.n == 32 and len(out.read_text().splitlines()) == 32

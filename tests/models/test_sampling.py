@@ -52,7 +52,7 @@ def test_kv_cache_logits_match(setup):
 
 
 def test_greedy_equals_temperature_top_k_1(setup):
-    assert answers(setup, SamplingSettings()) == answers(setup, SamplingSettings(mode="temperature", temperature=0.7, top_k=1))
+    assert answers(setup, SamplingSettings(mode="greedy")) == answers(setup, SamplingSettings(mode="temperature", temperature=0.7, top_k=1))
 
 
 def test_results_do_not_depend_on_batch_size(setup):
@@ -77,7 +77,7 @@ def test_null_and_fresh_prompts(setup):
     short = inst.eval_prompts(4)
     train = {s.seed for s in inst.train}
     assert all(len(p.seed) == length and p.seed not in train for p in short)
-    greedy_null = answers(setup, SamplingSettings(), null)
+    greedy_null = answers(setup, SamplingSettings(mode="greedy"), null)
     assert len(set(greedy_null)) == 1, "greedy decoding of identical prompts collapses to one output"
 
 
@@ -150,3 +150,61 @@ def test_sampling_device_choice():
     if not torch.cuda.is_available():
         with pytest.raises(CBenchError, match="no CUDA GPU"):
             sampling_device("cuda")
+
+
+@pytest.mark.parametrize("objective,standard", [
+    ("ntp", {"mode": "greedy"}), ("teacherless", {"mode": "greedy"}), ("mtp", {"mode": "greedy"}),
+    ("diffusion", {"mode": "temperature", "temperature": 1.0}), ("diffusion-uniform", {"mode": "temperature", "temperature": 1.0}),
+])
+def test_standard_sampler_resolves_per_family(objective, standard):
+    """Mode standard: greedy for left-to-right objectives, temperature 1 with one step per answer
+    token for the diffusions; an explicit mode is kept; the other regime is the opposite one."""
+    from creativity_bench.models.sampling import is_standard, other_regime, resolve_sampling
+
+    obj = make_objective(objective, "circle")
+    span, diffusion = 12, objective.startswith("diffusion")
+    resolved = resolve_sampling(obj, SamplingSettings(seed=3), span)
+    assert {"temperature": 1.0, "top_k": 0, "top_p": 1.0, "seed": 3, **standard}.items() <= resolved.to_dict().items()
+    assert resolved.steps == (span if diffusion else 0) and is_standard(obj, resolved)
+    assert resolve_sampling(obj, resolved, span) == resolved  # idempotent
+    other = other_regime(resolved)
+    assert other.mode == ("greedy" if diffusion else "temperature") and other.temperature == 1.0
+    assert (other.seed, other.steps, other.seed_length) == (3, resolved.steps, None) and not is_standard(obj, other)
+    explicit = resolve_sampling(obj, SamplingSettings(mode="temperature", temperature=0.5, top_k=4), span)
+    assert (explicit.mode, explicit.temperature, explicit.top_k) == ("temperature", 0.5, 4) and not is_standard(obj, explicit)
+    assert other_regime(explicit) == dataclasses.replace(explicit, mode="greedy", temperature=1.0, top_k=0)
+    if diffusion:
+        assert resolve_sampling(obj, SamplingSettings(steps=5), span).steps == 5
+
+
+def test_plugins_get_greedy_unless_they_declare_a_standard_sampler():
+    from creativity_bench.errors import CBenchError
+    from creativity_bench.models.objectives.base import Objective
+    from creativity_bench.models.sampling import check_sampling_fits, resolve_sampling, standard_decoding
+
+    class Plain(Objective):
+        name = "plain-test"
+
+    class Warm(Objective):
+        name = "warm-test"
+        standard_sampling = {"mode": "temperature", "temperature": 0.8, "top_p": 0.9}
+
+    assert resolve_sampling(Plain(), SamplingSettings(), 12).mode == "greedy"
+    warm = resolve_sampling(Warm(), SamplingSettings(), 12)
+    assert (warm.mode, warm.temperature, warm.top_k, warm.top_p) == ("temperature", 0.8, 0, 0.9)
+    for bad, fragment in (({"mode": "beam"}, "mode must be one of"), ({"steps": 3}, "may set only"), ({"mode": "temperature", "temperature": 0}, "positive")):
+        Bad = type("Bad", (Objective,), {"name": "bad-test", "standard_sampling": bad})
+        with pytest.raises(CBenchError, match=f"objective 'bad-test': standard_sampling .*{fragment}"):
+            standard_decoding(Bad)
+    with pytest.raises(CBenchError, match="need mode temperature"):
+        resolve_sampling(Plain(), SamplingSettings(temperature=0.5), 12)  # the standard sampler sets it
+    with pytest.raises(CBenchError, match="need --mode temperature"):
+        check_sampling_fits("ntp", SamplingSettings(top_k=3))
+
+
+def test_an_unresolved_mode_is_never_sampled():
+    """Samplers see greedy or temperature only: mode standard would otherwise fall into the
+    temperature branch of a sampler called directly."""
+    with pytest.raises(ValueError, match="not resolved"):
+        filter_logits(torch.zeros(2, 5), SamplingSettings())
+    assert SamplingSettings().mode == "standard"

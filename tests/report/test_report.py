@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 import statistics
 from pathlib import Path
 
@@ -12,6 +13,7 @@ from creativity_bench.errors import CBenchError
 from creativity_bench.report import make_report
 from creativity_bench.report.aggregate import mean_std
 from creativity_bench.runs import RUN_METRICS
+from creativity_bench.scoring.metrics import METRICS
 from tests.conftest import SUITE_OBJECTIVES, SUITE_SEEDS, SUITE_TASKS
 
 
@@ -21,14 +23,15 @@ def report(smoke_suite, tmp_path_factory):
     return make_report(smoke_suite, out, sweep_objectives=["ntp"]), out
 
 
-def direct_means(root: Path) -> dict[tuple[str, str], dict[str, tuple[float, float]]]:
-    """Mean and sample std of each metric, read straight from every results.json."""
+def direct_means(root: Path, secondary: bool = False) -> dict[tuple[str, str], dict[str, tuple[float, float]]]:
+    """Mean and sample std of each metric (of the other regime: ``secondary``), read straight from every results.json."""
     values: dict[tuple[str, str], dict[str, list[float]]] = {}
+    names = METRICS if secondary else RUN_METRICS
     for path in root.glob("*/*/s*/results.json"):
         doc = json.loads(path.read_text())
-        group = values.setdefault((doc["task"]["name"], doc["objective"]["name"]), {m: [] for m in RUN_METRICS})
-        for m in RUN_METRICS:
-            group[m].append(doc["metrics"][m])
+        group = values.setdefault((doc["task"]["name"], doc["objective"]["name"]), {m: [] for m in names})
+        for m in names:
+            group[m].append((doc["secondary"] if secondary else doc)["metrics"][m])
     return {k: {m: (statistics.mean(v), statistics.stdev(v)) for m, v in g.items()} for k, g in values.items()}
 
 
@@ -40,7 +43,7 @@ def test_mean_std_matches_statistics():
 
 def test_report_rows_equal_direct_means(report, smoke_suite):
     doc, _ = report
-    expected = direct_means(smoke_suite)
+    expected, other = direct_means(smoke_suite), direct_means(smoke_suite, secondary=True)
     assert {(r["task"], r["objective"]) for r in doc["rows"]} == set(expected) == {(t, o) for t in SUITE_TASKS for o in SUITE_OBJECTIVES}
     for row in doc["rows"]:
         assert row["seeds"] == list(SUITE_SEEDS)
@@ -48,18 +51,32 @@ def test_report_rows_equal_direct_means(report, smoke_suite):
             mean, std = expected[(row["task"], row["objective"])][m]
             assert row[m] == pytest.approx(mean, abs=1e-12)
             assert row[f"{m}_std"] == pytest.approx(std, abs=1e-12)
+        for m in METRICS:
+            mean, std = other[(row["task"], row["objective"])][m]
+            assert row["secondary"][m] == pytest.approx(mean, abs=1e-12)
+            assert row["secondary"][f"{m}_std"] == pytest.approx(std, abs=1e-12)
+        # The headline is each family's standard sampler, the other regime beside it.
+        assert row["standard"] and not row["secondary"]["standard"]
+        if row["objective"] == "diffusion":  # one denoising step per answer token
+            assert re.fullmatch(r"T=1, (\d+) steps", row["sampling"]) and row["secondary"]["sampling"] == row["sampling"].replace("T=1", "greedy")
+        else:
+            assert (row["sampling"], row["secondary"]["sampling"]) == ("greedy", "T=1")
 
 
 def test_markdown_table_shows_the_same_numbers(report, smoke_suite):
     doc, out = report
     text = (out / "report.md").read_text()
-    expected = direct_means(smoke_suite)
+    expected, other = direct_means(smoke_suite), direct_means(smoke_suite, secondary=True)
     for (task, objective), metrics in expected.items():
-        line = next(x for x in text.splitlines() if x.startswith(f"| {task} | {objective} |"))
-        cells = [c.strip() for c in line.strip("|").split("|")][3:]
-        for m, cell in zip(RUN_METRICS, cells):
+        headline, regimes = [[c.strip() for c in x.strip("|").split("|")] for x in text.splitlines() if x.startswith(f"| {task} | {objective} |")][:2]
+        assert headline[3] == regimes[2] and headline[3].endswith("(standard)")
+        for m, cell in zip(RUN_METRICS, headline[4:], strict=True):
             mean, std = metrics[m]
             assert cell == f"{mean:.3f} ± {std:.3f}"
+        # both regimes side by side: sampling, creativity, validity; then the other regime's
+        shown = [regimes[i] for i in (3, 4, 6, 7)]
+        assert shown == [f"{mean:.3f} ± {std:.3f}" for mean, std in (metrics["creativity"], metrics["validity"],
+                                                                     other[(task, objective)]["creativity"], other[(task, objective)]["validity"])]
 
 
 def test_figures_and_sweeps_are_written(report):
@@ -93,6 +110,17 @@ def test_greedy_sweep_point_equals_the_run_itself(report, smoke_suite):
             assert r["validity"] == pytest.approx(direct[(r["task"], "ntp")]["validity"][0], abs=1e-12)
 
 
+def test_temperature_1_sweep_point_equals_the_runs_other_regime(report, smoke_suite):
+    """ntp's secondary regime is temperature 1 on the same prompts with the same sampling seed."""
+    doc, _ = report
+    other = direct_means(smoke_suite, secondary=True)
+    points = [r for r in doc["sweeps"] if r["seed_length"] == 10 and r["decoding"] == "T=1"]
+    assert len(points) == len(SUITE_TASKS)
+    for r in points:
+        for m in METRICS:
+            assert r[m] == pytest.approx(other[(r["task"], "ntp")][m][0], abs=1e-12)
+
+
 def test_report_errors(tmp_path, smoke_suite):
     with pytest.raises(CBenchError, match="no such results directory"):
         make_report(tmp_path / "missing")
@@ -124,4 +152,9 @@ def test_report_refuses_runs_of_another_task_version(smoke_suite, tmp_path):
     doc["task"]["version"] = 0
     path.write_text(json.dumps(doc))
     with pytest.raises(CBenchError, match="circle version 0, this release has version 1"):
+        make_report(root, tmp_path / "r", sweeps=False)
+    doc["task"]["version"] = 1
+    del doc["secondary"]  # as written before both sampling regimes were recorded
+    path.write_text(json.dumps(doc))
+    with pytest.raises(CBenchError, match="older release, without the second sampling regime"):
         make_report(root, tmp_path / "r", sweeps=False)

@@ -82,6 +82,9 @@ class Objective(ABC):
     causal: ClassVar[bool] = True
     # Whether the sampler takes a number of denoising steps (the CLI refuses it otherwise).
     uses_diffusion_steps: ClassVar[bool] = False
+    # The family's standard sampler (SPEC 6), what sampling mode "standard" resolves to: any of
+    # mode, temperature, top_k, top_p (the rest neutral). Left-to-right objectives decode greedily.
+    standard_sampling: ClassVar[dict[str, Any]] = {"mode": "greedy"}
 
     def __init__(self, params: ObjectiveParams | None = None, task_name: str = "") -> None:
         self.params = params if params is not None else self.params_class()

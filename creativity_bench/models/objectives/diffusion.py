@@ -102,6 +102,8 @@ class MaskedDiffusion(Objective):
     params_class = DiffusionParams
     causal = False
     uses_diffusion_steps = True
+    # Ancestral sampling at temperature 1: greedy unmasking ignores the seed (SPEC 6).
+    standard_sampling = {"mode": "temperature", "temperature": 1.0}
     params: DiffusionParams
 
     def build_rows(self, enc, instance, vocab):
