@@ -99,33 +99,30 @@ def test_suite_restarts_a_run_stopped_before_its_first_checkpoint(tmp_path):
     assert outcome["restart"] == [cell] and cell_state(run_dir) == "done"
 
 
-def test_suite_refuses_a_finished_run_made_with_other_settings(smoke_suite, tmp_path):
-    import shutil
-
-    root = tmp_path / "copy"
-    shutil.copytree(smoke_suite, root)
-    cell = CELLS[0]
-    path = cell.run_dir(root) / "results.json"
-    doc = json.loads(path.read_text())
-    doc["training"]["config"]["steps"] = 999
-    path.write_text(json.dumps(doc))
-    with pytest.raises(CBenchError, match="steps = 999"):
-        run_suite(root, [cell], "smoke", SamplingSettings())
-
-
-def test_suite_refuses_a_finished_run_of_another_task_version(smoke_suite, tmp_path):
-    import shutil
-
-    root = tmp_path / "copy"
-    shutil.copytree(smoke_suite, root)
-    cell = CELLS[0]
-    path = cell.run_dir(root) / "results.json"
-    doc = json.loads(path.read_text())
-    doc["task"]["version"] = 0  # as if made before the task's version was bumped
-    path.write_text(json.dumps(doc))
-    with pytest.raises(CBenchError, match=f"made with {cell.task} version 0, this release has version 1.*stale"):
-        run_suite(root, [cell], "smoke", SamplingSettings())
+def edit_schema(doc):
     doc["schema"] = "creativity-bench/results/1"  # as if made before both sampling regimes were recorded
+
+
+STALE_RUNS = {
+    "other settings": (lambda doc: doc["training"]["config"].update(steps=999), "steps = 999"),
+    # as if made before the task's version was bumped
+    "another task version": (lambda doc: doc["task"].update(version=0), "made with sibling version 0, this release has version 1.*stale"),
+    "results schema 1": (edit_schema, "results schema 'creativity-bench/results/1'.*both sampling regimes"),
+}
+
+
+@pytest.mark.parametrize("kind", list(STALE_RUNS))
+def test_suite_refuses_a_finished_run_it_cannot_reuse(smoke_suite, tmp_path, kind):
+    import shutil
+
+    root = tmp_path / "copy"
+    shutil.copytree(smoke_suite, root)
+    cell = CELLS[0]
+    assert cell.task == "sibling"
+    path = cell.run_dir(root) / "results.json"
+    doc = json.loads(path.read_text())
+    edit, message = STALE_RUNS[kind]
+    edit(doc)
     path.write_text(json.dumps(doc))
-    with pytest.raises(CBenchError, match="results schema 'creativity-bench/results/1'.*both sampling regimes"):
+    with pytest.raises(CBenchError, match=message):
         run_suite(root, [cell], "smoke", SamplingSettings())
