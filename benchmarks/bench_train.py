@@ -20,7 +20,7 @@ from pathlib import Path
 import torch
 from machine import machine_info, write_json  # benchmarks/machine.py
 
-from creativity_bench.models.flops import flops_per_token, peak_flops
+from creativity_bench.models.flops import peak_flops
 
 
 def setup(task: str, preset: str, objective_name: str = "ntp", batch_size: int | None = None):
@@ -138,7 +138,7 @@ def measure(task: str, preset: str, warm: int, steps: int, rounds: int, batch_si
         "steps_timed": steps,
     }
     peak, how = peak_flops(out["device"])
-    fpt = flops_per_token(model_cfg, n_non_emb, seq)
+    fpt = objective.training_flops(model_cfg, seq) / seq  # what the training summary's MFU counts too
     out["flops_per_token"] = fpt
     out["mfu"] = round(out["ours_tokens_per_s"] * fpt / peak, 4) if peak else None
     out["mfu_note"] = how

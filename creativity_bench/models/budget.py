@@ -23,9 +23,10 @@ def flops_per_step(cfg) -> float:
 
 @lru_cache(maxsize=256)
 def _flops_per_step(key: str) -> float:
-    from creativity_bench.models.backbone import ModelConfig
+    from creativity_bench.models.config import TrainConfig
     from creativity_bench.models.objectives import make_objective
     from creativity_bench.models.tokenizer import Vocabulary, encode_samples, sequence_width
+    from creativity_bench.models.train import build_model_config
     from creativity_bench.tasks import make_task
 
     k: dict[str, Any] = json.loads(key)
@@ -34,9 +35,7 @@ def _flops_per_step(key: str) -> float:
     objective = make_objective(k["objective"], k["task"], k["objective_params"])
     rows = objective.build_rows(encode_samples(vocab, instance.train, sequence_width(instance)), instance, vocab)
     width = next(iter(rows.arrays.values())).shape[1]
-    model_cfg = ModelConfig.from_depth(k["depth"], len(vocab), sequence_width(instance), aspect=k["aspect"], head_dim=k["head_dim"],
-                                       causal=objective.causal, dropout=k["dropout"], init=k["init"], bias=k["bias"],
-                                       tie_output=k["tie_output"])
+    model_cfg = build_model_config(TrainConfig(**k), instance, vocab, objective.causal)
     return k["batch_size"] * objective.training_flops(model_cfg, width)
 
 

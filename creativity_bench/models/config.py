@@ -134,8 +134,10 @@ class TrainConfig:
             raise CBenchError(f"schedule must be constant or cosine, got '{self.schedule}'")
         if self.lr_scaling not in LR_SCALING:
             raise CBenchError(f"lr-scaling must be one of {', '.join(LR_SCALING)}, got '{self.lr_scaling}'")
-        if self.init is not None and self.init not in ("small", "torch"):
-            raise CBenchError(f"init must be small or torch, got '{self.init}'")
+        from creativity_bench.models.backbone import INITS
+
+        if self.init is not None and self.init not in INITS:
+            raise CBenchError(f"init must be one of {', '.join(INITS)}, got '{self.init}'")
         if self.batches is not None and self.batches not in BATCHES:
             raise CBenchError(f"batches must be one of {', '.join(BATCHES)}, got '{self.batches}'")
         if self.compile not in ("auto", "on", "off"):

@@ -50,11 +50,6 @@ def backbone_training_flops(model_cfg, width: int) -> float:
     return 6.0 * weights + 12.0 * n_layer * d * width
 
 
-def flops_per_token(model_cfg, params_non_embedding: int, seq_len: int) -> float:
-    """Training FLOPs per token: 6N for the weights plus attention scores (nanoGPT's estimate)."""
-    return 6 * params_non_embedding + 12 * model_cfg.n_layer * model_cfg.n_embd * seq_len
-
-
 def mfu(tokens_per_s: float, flops_token: float, device_name: str) -> tuple[float | None, str]:
     """(model FLOPs utilisation, how the peak was obtained); None where the peak is unknown."""
     peak, how = peak_flops(device_name)

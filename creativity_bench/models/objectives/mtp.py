@@ -8,6 +8,7 @@ heads of each head's mean cross-entropy on answer (and eos) targets.
 
 from __future__ import annotations
 
+import dataclasses
 from dataclasses import dataclass
 
 import torch
@@ -63,9 +64,11 @@ class MultiToken(Objective):
     params: MTPParams
 
     def training_flops(self, model_cfg, width: int) -> float:
-        # Each extra head is one more block and one more pass through the output layer.
-        d, vocab = model_cfg.n_embd, model_cfg.vocab_size
-        per_head = 6.0 * (12 * d * d + vocab * d) + 12.0 * d * width
+        # Each extra head is one more block and one more pass through the output layer: a
+        # one-layer backbone's cost.
+        from creativity_bench.models.flops import backbone_training_flops
+
+        per_head = backbone_training_flops(dataclasses.replace(model_cfg, n_layer=1), width)
         return super().training_flops(model_cfg, width) + width * (self.params.heads - 1) * per_head
 
     def extra_module(self, model_cfg) -> nn.Module | None:
