@@ -47,7 +47,9 @@ class PeriodicEval(L.Callback):
     """Sample a subset of the evaluation prompts, score, log: creativity over training.
 
     ``settings`` (default: the objective's standard sampler) are the sampling settings, so that
-    `cbench run`'s curve uses the same decoding as its headline metrics.
+    `cbench run`'s curve uses the same decoding as its headline metrics. Each row also records
+    ``flops``: the training FLOPs spent up to its step (step x the run's FLOPs per step, the
+    number results.json records as ``training.flops_per_step``).
     """
 
     def __init__(self, cfg: TrainConfig, run_dir: Path, instance, vocab, objective, settings=None) -> None:
@@ -55,6 +57,7 @@ class PeriodicEval(L.Callback):
         self.settings = settings
         self.max_new = answer_width(instance)
         self.curve: list[dict[str, Any]] = []
+        self.flops_per_step: float | None = None  # computed at the first evaluation
         path = run_dir / CURVE_FILE
         if path.exists():
             self.curve = [json.loads(line) for line in path.read_text().splitlines() if line.strip()]
@@ -72,12 +75,17 @@ class PeriodicEval(L.Callback):
                                    self.settings or SamplingSettings(), self.max_new)
         scores, _ = score_answers(instance, answers, [p.prompt_id for p in prompts])
         loss = trainer.callback_metrics.get("train/loss")
-        row = {"step": step, "loss": float(loss) if loss is not None else None, "n": scores.n}
+        if self.flops_per_step is None:
+            from creativity_bench.models.budget import flops_per_step
+
+            # Cached: a run on a budget computed it already when its config was resolved.
+            self.flops_per_step = flops_per_step(self.cfg)
+        row = {"step": step, "flops": step * self.flops_per_step, "loss": float(loss) if loss is not None else None, "n": scores.n}
         row.update({m: getattr(scores, m) for m in METRICS})
         self.curve = [r for r in self.curve if r["step"] < step] + [row]
         atomic_write_text(self.run_dir / CURVE_FILE, "".join(json.dumps(r) + "\n" for r in self.curve))
         if trainer.logger is not None:
-            trainer.logger.log_metrics({f"eval/{k}": v for k, v in row.items() if k not in ("step", "n") and v is not None}, step=step)
+            trainer.logger.log_metrics({f"eval/{k}": v for k, v in row.items() if k not in ("step", "flops", "n") and v is not None}, step=step)
 
     def on_train_batch_end(self, trainer, pl_module, outputs, batch, batch_idx) -> None:
         if self.cfg.eval_every and trainer.global_step % self.cfg.eval_every == 0:

@@ -90,6 +90,11 @@ def mean_std(values: list[float]) -> tuple[float, float]:
     return mean, math.sqrt(sum((v - mean) ** 2 for v in values) / (n - 1))
 
 
+def fmt(mean: float, std: float) -> str:
+    """A mean ± standard deviation cell of the report's tables."""
+    return f"{mean:.3f} ± {std:.3f}"
+
+
 def ordered(names: list[str], preferred: list[str] | tuple[str, ...]) -> list[str]:
     """``names`` in ``preferred`` order, the rest after in first-seen order."""
     return [n for n in preferred if n in names] + [n for n in dict.fromkeys(names) if n not in preferred]
@@ -131,6 +136,10 @@ def aggregate_curves(records: list[RunRecord]) -> dict[tuple[str, str], dict[str
     """Mean creativity/validity/... over seeds at each evaluated step, per (task, objective).
 
     Only steps every seed evaluated are kept, so a point is always a mean over the same runs.
+    Beside ``step``, ``flops`` holds the training FLOPs spent up to each step (every seed of a
+    group shares the steps and the FLOPs per step): a row's own ``flops``, or for rows written
+    before curves recorded it, the step times the run's ``training.flops_per_step``. A group
+    where some point has neither has no ``flops``.
     """
     groups: dict[tuple[str, str], list[RunRecord]] = defaultdict(list)
     for r in records:
@@ -142,7 +151,22 @@ def aggregate_curves(records: list[RunRecord]) -> dict[tuple[str, str], dict[str
         if not steps:
             continue
         curve: dict[str, list[float]] = {"step": [float(s) for s in steps]}
+        flops = [[curve_flops(c[s], r) for r, c in zip(group, per_run, strict=True)] for s in steps]
+        if all(None not in at_step for at_step in flops):
+            # Equal across seeds (taken as is); a mean only if some run was trained otherwise.
+            curve["flops"] = [at_step[0] if len(set(at_step)) == 1 else mean_std(at_step)[0] for at_step in flops]
         for m in METRICS:
             curve[m] = [mean_std([float(c[s][m]) for c in per_run])[0] for s in steps]
         out[key] = curve
     return out
+
+
+def curve_flops(row: dict[str, Any], record: RunRecord) -> float | None:
+    """Training FLOPs spent up to a curve row: its own ``flops``, else its step times the run's
+    FLOPs per step (results.json ``training.flops_per_step``), else None."""
+    if isinstance(row.get("flops"), (int, float)):
+        return float(row["flops"])
+    per_step = record.results.get("training", {}).get("flops_per_step")
+    if isinstance(per_step, (int, float)) and per_step > 0:
+        return float(row["step"]) * float(per_step)
+    return None

@@ -10,17 +10,14 @@ from creativity_bench.errors import CBenchError
 from creativity_bench.io import atomic_write_text, dumps_json
 from creativity_bench.registry import BUILTIN_OBJECTIVES
 from creativity_bench.report import figures
-from creativity_bench.report.aggregate import aggregate, aggregate_curves, collect_runs, ordered
+from creativity_bench.report.aggregate import aggregate, aggregate_curves, collect_runs, fmt, ordered
+from creativity_bench.report.study import study_markdown, study_table
 from creativity_bench.report.sweeps import all_points, seed_length_points, seed_temperature_points, sweep_table
 from creativity_bench.runs import RUN_METRICS, safe_name
 from creativity_bench.scoring.metrics import METRICS
 from creativity_bench.tasks import STUDY_ORDER
 
 REPORT_SCHEMA = "creativity-bench/report/2"  # 2: rows record their sampling and the other regime
-
-
-def fmt(mean: float, std: float) -> str:
-    return f"{mean:.3f} ± {std:.3f}"
 
 
 def metrics_markdown(rows: list[dict[str, Any]]) -> list[str]:
@@ -95,7 +92,9 @@ def make_report(root: Path, out: Path | None = None, sweep_objectives: list[str]
 
     doc = {"schema": REPORT_SCHEMA, "results": str(root), "preset": preset, "runs": len(records), "tasks": tasks,
            "objectives": objectives, "rows": rows, "sweep_objectives": sweep_objectives if sweeps else [],
-           "sweeps": sweep_rows, "figures": {k: v.name for k, v in figs.items()}}
+           "sweeps": sweep_rows, "curves_axis": figures.curves_axis(curves) if curves else None,
+           "study": study_table(rows, sweep_rows, tasks, sweep_objectives, sweeps),
+           "figures": {k: v.name for k, v in figs.items()}}
     atomic_write_text(out / "report.json", dumps_json(doc))
     atomic_write_text(out / "report.md", report_markdown(doc))
     return doc
@@ -127,8 +126,13 @@ def report_markdown(doc: dict[str, Any]) -> str:
         f"![validity and diversity]({figs['validity_diversity']})",
     ]
     if "training_curves" in figs:
-        lines += ["", "## Over training", "", "Periodic evaluation on a subset of the evaluation prompts, mean over seeds.",
-                  "", f"![training curves]({figs['training_curves']})"]
+        if doc.get("curves_axis") == "flops":
+            against = ["Periodic evaluation on a subset of the evaluation prompts, mean over seeds, plotted against the",
+                       "training FLOPs each objective had spent, so objectives compare at any budget."]
+        else:
+            against = ["Periodic evaluation on a subset of the evaluation prompts, mean over seeds, plotted against the",
+                       "training step (some runs record no training FLOPs)."]
+        lines += ["", "## Over training", "", *against, "", f"![training curves]({figs['training_curves']})"]
     if doc["sweeps"]:
         lines += ["", "## Seed-conditioning against temperature, and seed length", "",
                   "Re-sampled from the trained checkpoints (no retraining). A seed of length k below the trained",
@@ -137,4 +141,5 @@ def report_markdown(doc: dict[str, Any]) -> str:
         for objective in doc["sweep_objectives"]:
             lines += [f"![seed vs temperature, {objective}]({figs[f'seed_vs_temperature_{objective}']})", ""]
         lines += [f"![seed length]({figs['seed_length']})", "", *sweep_markdown(doc["sweeps"])]
+    lines += ["", *study_markdown(doc["study"], doc["preset"])]
     return "\n".join(lines) + "\n"

@@ -78,21 +78,36 @@ def seed_temperature(rows: list[dict[str, Any]], tasks: list[str], objective: st
     return _save(fig, path)
 
 
+def curves_axis(curves: dict[tuple[str, str], dict[str, list[float]]]) -> str:
+    """The x axis of the training curves: ``flops`` when every curve has it, else ``step``."""
+    return "flops" if curves and all("flops" in c for c in curves.values()) else "step"
+
+
 def training_curves(curves: dict[tuple[str, str], dict[str, list[float]]], tasks: list[str], objectives: list[str], path: Path,
                     metrics: tuple[str, ...] = ("creativity", "validity")) -> Path:
-    """Metric over training steps (mean over seeds), one line per objective, one panel per task and metric."""
+    """Metric (mean over seeds) against the training FLOPs spent so far, one line per objective, one
+    panel per task and metric; against training steps when some curve lacks FLOPs.
+
+    The FLOPs axis is linear: on a budget every objective of a task ends at the same FLOPs, after
+    its own number of steps, so the lines compare at any budget and end side by side.
+    """
     plt = _plt()
     fig, axes = _grid(plt, len(metrics), len(tasks))
+    axis = curves_axis(curves)
     for i, metric in enumerate(metrics):
         for j, task in enumerate(tasks):
             ax = axes[i][j]
             for objective in objectives:
                 curve = curves.get((task, objective))
                 if curve:
-                    ax.plot(curve["step"], curve[metric], marker="o", markersize=3, label=objective)
+                    ax.plot(curve[axis], curve[metric], marker="o", markersize=3, label=objective)
             ax.set_ylim(0, 1)
+            ax.set_xlim(left=0)
             ax.set_title(f"{task}: {metric}", fontsize=10)
-            ax.set_xlabel("training step", fontsize=8)
+            ax.set_xlabel("training FLOPs" if axis == "flops" else "training step", fontsize=8)
+            if axis == "flops":
+                ax.ticklabel_format(axis="x", style="sci", scilimits=(0, 0))
+                ax.xaxis.get_offset_text().set_fontsize(7)
             if i == 0 and j == 0:
                 ax.legend(fontsize=7)
     return _save(fig, path)

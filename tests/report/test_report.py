@@ -158,3 +158,29 @@ def test_report_refuses_runs_of_another_task_version(smoke_suite, tmp_path):
     path.write_text(json.dumps(doc))
     with pytest.raises(CBenchError, match="older release, without the second sampling regime"):
         make_report(root, tmp_path / "r", sweeps=False)
+
+
+def test_curve_rows_record_training_flops(report, smoke_suite):
+    """Every periodic evaluation records the FLOPs spent so far: step x the run's FLOPs per step."""
+    doc, _ = report
+    for path in smoke_suite.glob("*/*/s*/results.json"):
+        run = json.loads(path.read_text())
+        per_step = run["training"]["flops_per_step"]
+        assert per_step > 0 and [r["flops"] for r in run["curve"]] == [r["step"] * per_step for r in run["curve"]]
+        lines = [json.loads(line) for line in (path.parent / "curve.jsonl").read_text().splitlines()]
+        assert [r["flops"] for r in lines] == [r["flops"] for r in run["curve"]]
+    assert doc["curves_axis"] == "flops"
+
+
+def test_study_section(report):
+    doc, out = report
+    text = (out / "report.md").read_text()
+    assert "\n## The study, side by side\n" in text
+    # Findings 1, 2, 4, 5, 6 on both tasks; 3 on both (the study has a claim on sibling and circle).
+    assert sorted((r["number"], r["task"]) for r in doc["study"]) == sorted((k, t) for k in range(1, 7) for t in SUITE_TASKS)
+    for r in doc["study"]:
+        assert f"| {r['task']} | {r['study']} | {r['ours']} | {r['verdict']} |" in text
+        assert not r["verdict"].startswith("not measured (report run without sweeps)")
+    teacherless = [r["verdict"] for r in doc["study"] if r["number"] == 4]
+    assert teacherless == [f"not measured here (no teacherless runs on {t})" for t in SUITE_TASKS]
+    assert json.loads((out / "report.json").read_text())["study"] == doc["study"]
