@@ -36,16 +36,32 @@ from creativity_bench.models.objectives.diffusion import (
 
 
 def udlm_loss(log_probs: torch.Tensor, x0: torch.Tensor, zt: torch.Tensor, region: torch.Tensor, t: torch.Tensor) -> torch.Tensor:
-    """The UDLM NELBO per region token for the linear schedule alpha_t = 1 - t."""
+    """The UDLM NELBO per region token for the linear schedule alpha_t = 1 - t.
+
+    The bound of the module docstring with the clean token one-hot (x = e_c) summed out in closed
+    form: xbar_j is 1 - alpha off c and 1 - alpha + N alpha at c, so sum_j xbar_j = N and
+
+        sum_j xbar_j log(xbar_j / xbar_theta_j)
+            = (N - 1)(1 - alpha) log(1 - alpha) + (1 - alpha + N alpha) log(1 - alpha + N alpha)
+              - (1 - alpha) sum_j log xbar_theta_j - N alpha log xbar_theta_c.
+
+    Only ``sum_j log xbar_theta_j`` runs over the alphabet; everything else is one number per
+    position, in float64 (the terms cancel when alpha is near 1).
+    """
     n = log_probs.shape[-1]
-    alpha = (1.0 - t)[:, None, None].double()
-    x_bar = n * alpha * torch.nn.functional.one_hot(x0, n).double() + (1 - alpha)
-    xt_bar = n * alpha * log_probs.double().exp() + (1 - alpha)
-    xi = x_bar.gather(-1, zt[..., None])
-    ti = xt_bar.gather(-1, zt[..., None])
-    term1 = n / xi - n / ti
-    term2 = ((x_bar / xi) * (ti.log() - xt_bar.log() + x_bar.log() - xi.log())).sum(-1, keepdim=True)
-    per_pos = ((-1.0 / (n * alpha)) * (term1 - term2)).squeeze(-1)  # alpha'_t = -1
+    alpha = (1.0 - t)[:, None].double()  # (B, 1)
+    off = 1.0 - alpha  # xbar and xbar_theta off the clean token, before the model's share
+    lp = log_probs.double()
+    sum_log_theta = torch.log(n * alpha[..., None] * lp.exp() + off[..., None]).sum(-1)  # (B, T)
+    log_theta_c = torch.log(n * alpha * lp.gather(-1, x0[..., None]).squeeze(-1).exp() + off)
+    theta_i = n * alpha * lp.gather(-1, zt[..., None]).squeeze(-1).exp() + off
+    on = off + n * alpha
+    x_i = torch.where(zt == x0, on, off)
+    entropy = (n - 1) * off * torch.log(off) + on * torch.log(on)
+    cross = off * sum_log_theta + n * alpha * log_theta_c
+    term1 = n / x_i - n / theta_i
+    term2 = (n * (torch.log(theta_i) - torch.log(x_i)) + entropy - cross) / x_i
+    per_pos = (-1.0 / (n * alpha)) * (term1 - term2)  # alpha'_t = -1
     return (per_pos * region).sum().float() / region.sum().clamp(min=1)
 
 
