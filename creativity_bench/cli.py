@@ -196,14 +196,15 @@ def report_command(**options: Any) -> None:
 def submit_command(**options: Any) -> None:
     """Run the leaderboard protocol (docs/leaderboard.md) for one objective and pack a submission."""
     from creativity_bench.environment import environment
-    from creativity_bench.leaderboard.protocol import TASKS, TRAINING_SEEDS
+    from creativity_bench.leaderboard.protocol import TASKS, training_seeds
     from creativity_bench.leaderboard.submission import submit
     from creativity_bench.suite import grid
 
-    objective, out = options["objective"], options["out"]
-    progress, on_event = suite_progress(grid(list(TASKS), [objective], list(TRAINING_SEEDS)), options["quiet"])
+    objective, out, seeds = options["objective"], options["out"], options["seeds"]
+    progress, on_event = suite_progress(grid(list(TASKS), [objective], list(training_seeds(seeds))), options["quiet"])
     with progress:
-        doc = submit(objective, options["preset"], out, options["runs"], environment()["command"], on_event=on_event)
+        doc = submit(objective, options["preset"], out, options["runs"], environment()["command"], on_event=on_event, seeds=seeds,
+                     with_checkpoints=options["with_checkpoints"])
     mean, other = doc["claimed"]["mean"], doc["claimed"]["secondary"]["mean"]
     typer.echo(f"submission in {out}: mean creativity {mean['creativity']:.3f}, validity {mean['validity']:.3f} "
                f"(other regime: {other['creativity']:.3f}, {other['validity']:.3f}); check it with `cbench leaderboard verify {out}`")
@@ -214,18 +215,33 @@ app.add_typer(leaderboard_app, name="leaderboard")
 
 
 @command("verify", flags.VERIFY_OPTIONS, on=leaderboard_app)
-def leaderboard_verify_command(submission: Any) -> None:
-    """Regenerate every instance, re-score every sample, and compare with the claimed numbers."""
+def leaderboard_verify_command(**options: Any) -> None:
+    """Check the manifest, regenerate every instance, re-score every sample, compare with the claimed
+    numbers; with --reproduce or --resample, re-make runs and compare their samples too."""
+    from creativity_bench.leaderboard.manifest import AUDIT_FILE
+    from creativity_bench.leaderboard.reproduce import parse_choice, run_audits
     from creativity_bench.leaderboard.verify import verify
 
+    submission = options["submission"]
+    if options["reproduce"] is not None:
+        parse_choice(options["reproduce"])  # a bad value fails before the verification
     result = verify(submission)
     if not result.ok:
         typer.echo("".join(f"rejected: {problem}\n" for problem in result.problems), err=True, nl=False)
+        raise typer.Exit(1)
+    audits = run_audits(result, options["reproduce"], options["resample"], options["salt"],
+                        on_run=lambda line: typer.echo(line, err=True))
+    problems = [problem for a in audits for problem in a.problems]
+    if problems:
+        typer.echo("".join(f"rejected: {problem}\n" for problem in problems), err=True, nl=False)
+        typer.echo(f"recorded in {submission / AUDIT_FILE}", err=True)
         raise typer.Exit(1)
     mean, other = result.recomputed["mean"], result.recomputed["secondary"]["mean"]
     typer.echo(f"verified {submission}: {result.submission['objective']['name']} ({result.submission['preset']}), "
                f"mean creativity {mean['creativity']:.3f}, memorization {mean['memorization']:.3f}, validity {mean['validity']:.3f}; "
                f"other regime: creativity {other['creativity']:.3f}, validity {other['validity']:.3f}")
+    for a in audits:
+        typer.echo(f"{a.summary()}; recorded in {submission / AUDIT_FILE}")
 
 
 @command("build", flags.BUILD_OPTIONS, on=leaderboard_app)

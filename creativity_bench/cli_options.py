@@ -108,9 +108,16 @@ SUBMIT_OPTIONS = {
     "out": (Path, REQUIRED, ("--out", "-o"), "Submission folder to create."),
     **pick(TRAIN_OPTIONS, "preset"),
     "runs": (Optional[Path], None, ("--runs",), "Working results tree for the training runs (default: runs/submit-PRESET); finished runs are reused."),
+    "seeds": (int, 3, ("--seeds",), "Training seeds 0..N-1 (at least 3; more narrow the confidence interval on the page)."),
+    "with_checkpoints": (bool, False, ("--with-checkpoints",), "Carry each run's weights (safetensors) so that `verify --resample` can re-sample them."),
     **QUIET,
 }
-VERIFY_OPTIONS = {"submission": (Path, REQUIRED, ARGUMENT, "Submission folder (from `cbench submit`).")}
+VERIFY_OPTIONS = {
+    "submission": (Path, REQUIRED, ARGUMENT, "Submission folder (from `cbench submit`)."),
+    "reproduce": (Optional[str], None, ("--reproduce",), "Also re-train runs and compare their samples: K (drawn at random), TASK/sSEED, or all."),
+    "resample": (bool, False, ("--resample",), "Also re-sample the carried checkpoints (no training) and compare their samples."),
+    "salt": (Optional[str], None, ("--salt",), "Salt of the --reproduce K draw (default: a fresh random one; recorded)."),
+}
 BUILD_OPTIONS = {
     "directory": (Path, Path("results/leaderboard"), ("--dir",), "Folder of submission folders."),
     "markdown": (Path, Path("LEADERBOARD.md"), ("--markdown",), "Markdown page to write."),

@@ -1,10 +1,15 @@
 """`cbench leaderboard build`: verified submissions into LEADERBOARD.md and a static HTML page.
 
 Every submission folder under the leaderboard directory is verified first; the build fails,
-naming the folder and the reason, if any is rejected, so the page never shows an unverified
-number. Entries are ranked by mean creativity over the four tasks (recomputed by the
-verifier). The HTML page is self-contained (inline CSS and JavaScript): click a column header
-to sort by it, or open it with ``#sort=COLUMN:asc|desc``.
+naming the folder and the reason, if any is rejected, if none of its runs was ever reproduced
+(reproductions.json, written by `cbench leaderboard verify --reproduce`), or if its latest
+reproduction audit rejected it, so the page never shows an unverified or unreproduced number.
+Each entry shows its mean creativity over the four tasks (recomputed by the verifier) with a 95%
+t-interval over its training seeds, and how many of its runs were reproduced and when. Entries
+are ranked within a preset by stats.tied_ranks: one plus the number of entries whose interval
+lies wholly above, so that entries with overlapping intervals share a rank (``=k``). The HTML
+page is self-contained (inline CSS and JavaScript): click a column header to sort by it, or open
+it with ``#sort=COLUMN:asc|desc``.
 """
 
 from __future__ import annotations
@@ -17,6 +22,8 @@ from typing import Any
 from creativity_bench.errors import CBenchError
 from creativity_bench.io import atomic_write_text
 from creativity_bench.leaderboard.protocol import TASKS
+from creativity_bench.leaderboard.reproduce import BYTE_IDENTICAL, standing
+from creativity_bench.leaderboard.stats import mean_interval, rank_label, tied_ranks
 from creativity_bench.leaderboard.submission import SUBMISSION_FILE
 from creativity_bench.leaderboard.verify import verify
 
@@ -34,7 +41,14 @@ def collect_entries(directory: Path) -> list[dict[str, Any]]:
         result = verify(folder)
         if not result.ok:
             raise CBenchError(f"{folder}: rejected: {result.problems[0]}")
+        audits = standing(folder)
+        if audits["rejected"]:
+            raise CBenchError(f"{folder}: its latest reproduction audit ({audits['rejected_date']}) rejected it: {audits['rejected'][0]}")
+        if not audits["runs"]:
+            raise CBenchError(f"{folder}: none of its runs was ever reproduced; run `cbench leaderboard verify {folder} --reproduce 1`")
         sub, rec = result.submission, result.recomputed
+        per_seed = [sum(result.per_run[t][f"s{s}"]["creativity"] for t in TASKS) / len(TASKS) for s in result.seeds]
+        _, low, high = mean_interval(per_seed)
         entries.append({
             "id": folder.name,
             "objective": sub["objective"]["name"],
@@ -49,27 +63,64 @@ def collect_entries(directory: Path) -> list[dict[str, Any]]:
             "command": sub.get("command", ""),
             "commit": (sub.get("environment") or {}).get("git_commit") or "unknown",
             "source_sha256": sub["objective"]["source"]["sha256"],
+            "seeds": len(per_seed),
+            "ci_low": low,
+            "ci_high": high,
+            "runs": len(result.runs),
+            "reproduced": audits,
         })
+    return rank_entries(entries)
+
+
+def rank_entries(entries: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """Rank within each preset (presets are not comparable) by stats.tied_ranks; best first."""
+    for preset in {e["preset"] for e in entries}:
+        mine = [e for e in entries if e["preset"] == preset]
+        for e, (rank, tied) in zip(mine, tied_ranks(mine)):
+            e["rank"], e["tied"] = rank, tied
     order = {"paper": 0, "cpu": 1}
-    entries.sort(key=lambda e: (order.get(e["preset"], 2), e["preset"], -e["creativity"], e["objective"], e["id"]))
-    for preset in {e["preset"] for e in entries}:  # ranks count within a preset: presets are not comparable
-        for rank, e in enumerate((e for e in entries if e["preset"] == preset), 1):
-            e["rank"] = rank
-    return entries
+    return sorted(entries, key=lambda e: (order.get(e["preset"], 2), e["preset"], e["rank"], -e["creativity"], e["objective"], e["id"]))
 
 
 def columns() -> list[tuple[str, str]]:
-    return [("rank", "#"), ("objective", "objective"), ("preset", "preset"), ("creativity", "creativity (mean)"),
+    return [("rank", "#"), ("objective", "objective"), ("preset", "preset"), ("creativity", "creativity (mean)"), ("ci", "95% CI"),
             *[(f"task_{t}", t) for t in TASKS], ("memorization", "memorization"), ("validity", "validity"),
-            ("creativity_other", "creativity (other regime)"), ("validity_other", "validity (other regime)")]
+            ("creativity_other", "creativity (other regime)"), ("validity_other", "validity (other regime)"), ("reproduced", "reproduced")]
 
 
 def cell_value(entry: dict[str, Any], key: str, rank: int) -> Any:
+    """A cell's value, for sorting: numbers for the numeric columns."""
     if key == "rank":
         return entry.get("rank", rank)
+    if key == "ci":
+        return entry["ci_low"]
+    if key == "reproduced":
+        return len(entry["reproduced"]["runs"])
     if key.startswith("task_"):
         return entry["tasks"][key[5:]]
     return entry[key]
+
+
+def cell_text(entry: dict[str, Any], key: str, rank: int) -> str:
+    """A cell as shown: ``=2`` for a tied rank, the interval, ``3/12 (date)`` for reproduced runs."""
+    if key == "rank":
+        return rank_label(entry.get("rank", rank), entry.get("tied", False))
+    if key == "ci":
+        return f"[{entry['ci_low']:.3f}, {entry['ci_high']:.3f}]"
+    if key == "reproduced":
+        audits = entry["reproduced"]
+        return f"{len(audits['runs'])}/{entry['runs']} ({audits['date']})"
+    value = cell_value(entry, key, rank)
+    return f"{value:.3f}" if isinstance(value, float) else str(value)
+
+
+def reproduced_text(entry: dict[str, Any]) -> str:
+    """One sentence on an entry's audits: which runs were re-trained, when, how compared."""
+    audits = entry["reproduced"]
+    how = "byte-identical samples" if audits["checks"] == [BYTE_IDENTICAL] else (
+        "metrics within the cross-environment tolerance" if BYTE_IDENTICAL not in audits["checks"] else "byte-identical samples or metrics within tolerance")
+    text = f"reproduced {len(audits['runs'])} of {entry['runs']} runs ({', '.join(audits['runs'])}), last on {audits['date']}: {how}"
+    return text + ("; checkpoints re-sampled" if audits.get("resampled") else "")
 
 
 def md_text(text: str) -> str:
@@ -90,23 +141,26 @@ def leaderboard_markdown(entries: list[dict[str, Any]], figure: str | None = Non
         "Written by `cbench leaderboard build` from the verified submissions in `results/leaderboard/`; every",
         "number was recomputed from the submitted samples by `cbench leaderboard verify`. Creativity is the",
         "fraction of generations that are valid, not in the training set, and distinct (docs/spec.md,",
-        "section 4); the first column is its mean over the four tasks, each a mean over training seeds 0-2.",
-        "Every objective samples with its family's standard sampler (greedy for left-to-right objectives,",
-        "temperature 1 for diffusion); the last two columns are the other regime (temperature 1, resp. greedy)",
-        "on the same prompts. Protocol: `docs/leaderboard.md`.",
+        "section 4); the first column is its mean over the four tasks, each a mean over the training seeds, with",
+        "a 95% t-interval over the seeds (of each seed's four-task mean; n-1 degrees of freedom). An entry's rank",
+        "is one plus the number of entries whose interval lies wholly above its own: entries whose intervals overlap",
+        "are tied (`=k`). Every objective samples with its family's standard sampler (greedy for left-to-right",
+        "objectives, temperature 1 for diffusion); the two columns marked other regime are the other one",
+        "(temperature 1, resp. greedy) on the same prompts. The last column counts the runs re-trained by",
+        "`cbench leaderboard verify --reproduce` and gives the date of the latest. Protocol: `docs/leaderboard.md`.",
         "",
         "| " + " | ".join(label for _, label in cols) + " |",
         "|" + "---|" * len(cols),
     ]
     for rank, e in enumerate(entries, 1):
-        values = [cell_value(e, k, rank) for k, _ in cols]
-        lines.append("| " + " | ".join(f"{v:.3f}" if isinstance(v, float) else md_text(str(v)) for v in values) + " |")
+        lines.append("| " + " | ".join(md_text(cell_text(e, k, rank)) for k, _ in cols) + " |")
     if figure:
         lines += ["", f"![creativity per task]({figure})"]
     lines += ["", "## Entries", ""]
     for e in entries:
         lines += [f"- **{md_text(e['objective'])}** ({md_code(e['id'])}, {md_text(e['preset'])}): {md_code(e['command'])} "
-                  f"at commit {md_code(str(e['commit']))}, objective source sha256 `{e['source_sha256'][:16]}`"]
+                  f"at commit {md_code(str(e['commit']))}, objective source sha256 `{e['source_sha256'][:16]}`, "
+                  f"{e['seeds']} training seeds; {md_text(reproduced_text(e))}"]
     return "\n".join(lines) + "\n"
 
 
@@ -170,13 +224,12 @@ def leaderboard_html(entries: list[dict[str, Any]], figure: str | None) -> str:
         cells = []
         for k, _ in cols:
             v = cell_value(e, k, rank)
-            shown = f"{v:.3f}" if isinstance(v, float) else str(v)
             cls = ' class="text"' if k in ("objective", "preset") else ""
-            cells.append(f'<td data-value="{html.escape(str(v))}"{cls}>{html.escape(shown)}</td>')
+            cells.append(f'<td data-value="{html.escape(str(v))}"{cls}>{html.escape(cell_text(e, k, rank))}</td>')
         body.append(f'<tr data-id="{html.escape(e["id"])}">' + "".join(cells) + "</tr>")
     entries_html = "".join(
         f"<li><b>{html.escape(e['objective'])}</b> ({html.escape(e['preset'])}): <code>{html.escape(e['command'])}</code> "
-        f"at commit <code>{html.escape(e['commit'])}</code></li>"
+        f"at commit <code>{html.escape(e['commit'])}</code>, {e['seeds']} training seeds; {html.escape(reproduced_text(e))}</li>"
         for e in entries
     )
     fig = f'<p><img src="{html.escape(figure)}" alt="creativity per task" style="max-width:100%"></p>' if figure else ""
@@ -184,8 +237,10 @@ def leaderboard_html(entries: list[dict[str, Any]], figure: str | None) -> str:
         "<!DOCTYPE html>\n<html lang=\"en\"><head><meta charset=\"utf-8\"><title>creativity-bench leaderboard</title>"
         f"<style>{STYLE}</style></head><body>\n<h1>creativity-bench leaderboard</h1>\n"
         "<p>Every number was recomputed from the submitted samples by <code>cbench leaderboard verify</code>. "
+        "The 95% CI is a t-interval over the training seeds; entries whose intervals overlap are tied (=k). "
         "Each objective samples with its family's standard sampler; the columns marked <i>other regime</i> are the "
-        "other one (temperature 1 for left-to-right objectives, greedy for diffusion). Click a column to sort.</p>\n"
+        "other one (temperature 1 for left-to-right objectives, greedy for diffusion). <i>reproduced</i> counts the runs "
+        "re-trained by <code>cbench leaderboard verify --reproduce</code>, with the date of the latest. Click a column to sort.</p>\n"
         f'<table id="leaderboard"><thead><tr>{head}</tr></thead><tbody>\n' + "\n".join(body) + "\n</tbody></table>\n"
         f"{fig}\n<h2>Entries</h2><ul>{entries_html}</ul>\n<script>{SCRIPT}</script>\n</body></html>\n"
     )

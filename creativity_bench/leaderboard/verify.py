@@ -1,13 +1,17 @@
 """`cbench leaderboard verify`: recompute a submission's numbers instead of trusting them.
 
-Every task instance is regenerated from its seed and its fingerprint compared; every sample of
-both sampling regimes is re-scored; the claimed metrics (per run and in the summary, for the
-standard regime and the secondary one) must equal the recomputed ones. A submission is
+The manifest is checked first: every file must have the sha256 submission.json lists, none may
+be missing or unlisted (manifest.py). Then every task instance is regenerated from its seed and
+its fingerprint compared; every sample of both sampling regimes is re-scored; the claimed
+metrics (per run and in the summary, for the standard regime and the secondary one) must equal
+the recomputed ones. A submission is
 rejected, with the reason named, when it follows another protocol version, a run or its
 samples are missing, a samples file is malformed or has duplicated prompts, samples come from
 another instance (their seeds are not the instance's evaluation seeds), the protocol settings
 differ (the sampling must be the objective's standard sampler, resolved, and the other regime),
-or a claimed number differs from what the samples give.
+or a claimed number differs from what the samples give. Checkpoints, when a submission carries
+them, must be every run's and record the run's training config. Re-training or re-sampling the
+runs is `--reproduce` and `--resample` (reproduce.py).
 """
 
 from __future__ import annotations
@@ -19,18 +23,19 @@ from pathlib import Path
 from typing import Any
 
 from creativity_bench.errors import CBenchError
-from creativity_bench.io import RESULTS_FILE, SAMPLES_FILE, SECONDARY_SAMPLES_FILE, read_json
+from creativity_bench.io import CHECKPOINT_DIR, RESULTS_FILE, SAMPLES_FILE, SECONDARY_SAMPLES_FILE, read_json
+from creativity_bench.leaderboard.manifest import CHECKPOINT_FILES, RUNS_DIR, manifest_problem
 from creativity_bench.leaderboard.protocol import (
     INSTANCE_SEED,
     RECORDED_SAMPLING_KEYS,
     TASKS,
-    TRAINING_SEEDS,
     expected_sampling,
     first_difference,
     protocol,
+    seeds_problem,
     version_problem,
 )
-from creativity_bench.leaderboard.submission import RUNS_DIR, claimed_summary, read_submission
+from creativity_bench.leaderboard.submission import check_installed, claimed_summary, read_submission
 from creativity_bench.models.config import LEARNING_SETTINGS, TrainConfig, settings_difference
 from creativity_bench.params import PRESETS
 from creativity_bench.scoring.metrics import METRICS
@@ -51,10 +56,21 @@ class Verification:
     problems: list[str] = field(default_factory=list)
     submission: dict[str, Any] = field(default_factory=dict)
     recomputed: dict[str, Any] = field(default_factory=dict)
+    per_run: dict[str, dict[str, dict[str, float]]] = field(default_factory=dict)  # task -> sSEED -> re-scored metrics
 
     @property
     def ok(self) -> bool:
         return not self.problems
+
+    @property
+    def seeds(self) -> tuple[int, ...]:
+        """The submission's training seeds (its protocol block's; valid once verified)."""
+        return tuple(self.submission["protocol"]["training_seeds"])
+
+    @property
+    def runs(self) -> list[tuple[str, int]]:
+        """The submission's grid: (task, training seed) in the protocol's order."""
+        return [(task, seed) for task in TASKS for seed in self.seeds]
 
 
 def _instance(task: str, preset: str, cache: dict):
@@ -149,14 +165,35 @@ def _check_run(run_dir: Path, task: str, seed: int, sub: dict[str, Any], instanc
         _check_sampling(sampling_doc, expected, "sampling")
         _check_sampling(secondary.get("sampling"), expected_secondary, "secondary.sampling")
         claimed_secondary = secondary.get("metrics")
+        _check_checkpoint(run_dir / CHECKPOINT_DIR, doc)
     except (KeyError, TypeError, AttributeError, ValueError, CBenchError):
         raise Rejected("results.json lacks a required field or holds a malformed one") from None
     return (_rescore(run_dir / SAMPLES_FILE, instance, claimed),
             _rescore(run_dir / SECONDARY_SAMPLES_FILE, instance, claimed_secondary, "secondary "))
 
 
+def _check_checkpoint(ckpt: Path, doc: dict[str, Any]) -> None:
+    """A carried checkpoint must be complete and be the run's: its training config, objective,
+    instance and final step are the results'."""
+    if not ckpt.exists():
+        return
+    for name in CHECKPOINT_FILES:
+        if not (ckpt / name).is_file():
+            raise Rejected(f"{CHECKPOINT_DIR}/{name} is missing")
+    try:
+        side = read_json(ckpt / CHECKPOINT_FILES[1], "checkpoint config")
+    except CBenchError:
+        raise Rejected(f"{CHECKPOINT_DIR}/{CHECKPOINT_FILES[1]} is malformed") from None
+    config = doc["training"]["config"]
+    found = (side.get("train_config"), side.get("objective"), (side.get("instance") or {}).get("fingerprint"), side.get("step"))
+    if found != (config, doc["objective"], doc["task"]["fingerprint"], config["steps"]):
+        raise Rejected("the checkpoint's training config, objective, instance or step is not the run's")
+
+
 def verify(path: Path) -> Verification:
-    """Check a submission folder; the verification lists every problem found (none: accepted)."""
+    """Check a submission folder; the verification lists every problem found (none: accepted).
+    The manifest comes first: an edited, missing or added file is the only problem reported.
+    Raises CBenchError, saying what to install, when the objective is not installed here."""
     path = Path(path)
     result = Verification(path)
     try:
@@ -165,11 +202,20 @@ def verify(path: Path) -> Verification:
         result.problems.append(str(exc))
         return result
     result.submission = sub
-    problem = version_problem(sub.get("protocol"))
-    if problem:  # nothing else of another protocol is comparable
+    version = version_problem(sub.get("protocol"))
+    if version and "manifest" not in sub:  # an older protocol's submission: its version says why
+        result.problems.append(version)
+        return result
+    problem = manifest_problem(path, sub.get("manifest"))
+    if problem or version:  # nothing else of an edited submission or another protocol is worth checking
+        result.problems.append(problem or version)
+        return result
+    seeds = sub["protocol"].get("training_seeds") if isinstance(sub.get("protocol"), dict) else None
+    problem = seeds_problem(seeds)
+    if problem:
         result.problems.append(problem)
         return result
-    diff = first_difference(sub.get("protocol"), protocol())
+    diff = first_difference(sub.get("protocol"), protocol(tuple(seeds)))
     if diff:
         result.problems.append(diff)
     if sub.get("preset") not in PRESETS:
@@ -179,8 +225,9 @@ def verify(path: Path) -> Verification:
     if problem:
         result.problems.append(problem)
         return result
+    check_installed(sub["objective"])  # not the submission's fault: an error saying what to install
     runs_root = path / RUNS_DIR
-    expected = {(t, f"s{s}") for t in TASKS for s in TRAINING_SEEDS}
+    expected = {(t, f"s{s}") for t in TASKS for s in seeds}
     present = {(p.parent.name, p.name) for p in runs_root.glob("*/*") if p.is_dir()} if runs_root.is_dir() else set()
     for task, run in sorted(present - expected):
         result.problems.append(f"{task}/{run}: not a run of the protocol")
@@ -189,7 +236,7 @@ def verify(path: Path) -> Verification:
     primary: dict[str, dict[str, dict[str, float]]] = {}
     secondary: dict[str, dict[str, dict[str, float]]] = {}
     for task in TASKS:
-        for seed in TRAINING_SEEDS:
+        for seed in seeds:
             run_dir = runs_root / task / f"s{seed}"
             if not run_dir.is_dir():
                 result.problems.append(f"{task}/s{seed}: run is missing")
@@ -201,8 +248,11 @@ def verify(path: Path) -> Verification:
                 continue
             primary.setdefault(task, {})[f"s{seed}"] = mine
             secondary.setdefault(task, {})[f"s{seed}"] = other
+    carried = sum((runs_root / t / f"s{s}" / CHECKPOINT_DIR).exists() for t in TASKS for s in seeds)
+    if carried not in (0, len(TASKS) * len(seeds)):
+        result.problems.append(f"checkpoints are carried for {carried} of the {len(TASKS) * len(seeds)} runs; carry all or none")
     if not result.problems:
-        result.recomputed = claimed_summary(primary, secondary)
+        result.recomputed, result.per_run = claimed_summary(primary, secondary), primary
         diff = _summary_difference(sub.get("claimed"), result.recomputed)
         if diff:
             result.problems.append(diff)
@@ -238,6 +288,7 @@ def _summary_difference(claimed: Any, recomputed: dict[str, Any], label: str = "
 
 
 OBJECTIVE_NAME = re.compile(r"[A-Za-z0-9_.:-]{1,100}")
+PLAIN = re.compile(r"[A-Za-z0-9_.+!-]{1,100}")  # a distribution name or version, safe on a command line
 
 
 def _metadata_problem(sub: dict[str, Any]) -> str | None:
@@ -250,9 +301,11 @@ def _metadata_problem(sub: dict[str, Any]) -> str | None:
     source = obj.get("source")
     if not isinstance(source, dict) or not isinstance(source.get("sha256"), str) or not re.fullmatch(r"[0-9a-f]{64}", source["sha256"]):
         return "submission.json lacks the objective's source sha256"
+    if any(k not in source or not (source[k] is None or isinstance(source[k], str) and PLAIN.fullmatch(source[k])) for k in ("distribution", "version")):
+        return "submission.json lacks the distribution and version that install the objective (or they are not plain names)"
     command = sub.get("command")
     if not isinstance(command, str) or not command.strip() or "\n" in command or "\r" in command:
         return "submission.json's command is missing or not one line"
-    if not isinstance(sub.get("environment"), dict):
-        return "submission.json lacks its environment block"
+    if not isinstance(sub.get("environment"), dict) or not isinstance(sub["environment"].get("machine"), dict):
+        return "submission.json lacks its environment block (with the machine the runs were made on)"
     return None

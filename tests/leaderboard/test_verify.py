@@ -10,6 +10,7 @@ from pathlib import Path
 import pytest
 
 from creativity_bench.leaderboard.verify import verify
+from tests.leaderboard.helpers import one_thread, rehash
 
 
 def edit_json(path: Path, change: Callable[[dict], None]) -> None:
@@ -141,10 +142,14 @@ TAMPERING = {
 
 @pytest.mark.parametrize("kind", list(TAMPERING))
 def test_tampered_submission_is_rejected_with_the_reason(smoke_submission, tmp_path, kind):
+    """Each kind of tampering, with the manifest recomputed to match (test_manifest.py shows that
+    the manifest alone catches every edited file), is rejected for its own reason."""
     tamper, reason = TAMPERING[kind]
     copy = tmp_path / "sub"
     shutil.copytree(smoke_submission, copy)
     tamper(copy)
+    if (copy / "submission.json").exists():
+        rehash(copy)
     verdict = verify(copy)
     assert not verdict.ok
     assert any(reason in p for p in verdict.problems), verdict.problems
@@ -161,6 +166,9 @@ def test_verify_cli_exit_codes(smoke_submission, tmp_path):
     shutil.copytree(smoke_submission, copy)
     (copy / RUN / "samples.jsonl").unlink()
     bad = CliRunner().invoke(app, ["leaderboard", "verify", str(copy)])
+    assert bad.exit_code == 1 and "rejected: manifest: runs/circle/s1/samples.jsonl: listed in the manifest but missing" in bad.output
+    rehash(copy)
+    bad = CliRunner().invoke(app, ["leaderboard", "verify", str(copy)])
     assert bad.exit_code == 1 and "rejected: circle/s1: samples are missing" in bad.output
     assert "Traceback" not in bad.output
 
@@ -170,7 +178,8 @@ def test_teacherless_submission_is_accepted(tmp_path_factory):
     from creativity_bench.leaderboard.submission import submit
 
     base = tmp_path_factory.mktemp("tl")
-    submit("teacherless", "smoke", base / "sub", base / "runs", "cbench submit --objective teacherless --preset smoke --out sub")
+    with one_thread():
+        submit("teacherless", "smoke", base / "sub", base / "runs", "cbench submit --objective teacherless --preset smoke --out sub")
     verdict = verify(base / "sub")
     assert verdict.ok, verdict.problems
 
