@@ -23,10 +23,11 @@ from creativity_bench.cli_options import (
     train_config,
     with_options,
 )
-from creativity_bench.console import console, print_table, suite_progress, user_errors
+from creativity_bench.console import OneLineUsageErrors, PhaseLines, console, print_table, suite_progress, user_errors
 
 app = typer.Typer(
     name="cbench",
+    cls=OneLineUsageErrors,
     help="creativity-bench: measure whether sequence models produce new, coherent, non-memorized samples.",
     no_args_is_help=True,
     add_completion=False,
@@ -36,7 +37,8 @@ app = typer.Typer(
 
 def command(name: str, *groups: dict[str, tuple], on: typer.Typer = app) -> Callable:
     """Register a command of ``on`` that takes the options of ``groups`` and turns errors into one line."""
-    return lambda fn: on.command(name)(user_errors(with_options(*groups)(fn)))
+    full = name if on is app else f"leaderboard {name}"
+    return lambda fn: on.command(name)(user_errors(with_options(*groups)(fn), full))
 
 
 @app.callback(invoke_without_command=True)
@@ -114,7 +116,8 @@ def train_command(**options: Any) -> None:
     from creativity_bench.runs import default_run_dir, train_run
 
     out = options["out"] or default_run_dir(options["task"], options["objective"], options["preset"], options["seed"])
-    cfg, _, _, _, result = train_run(train_config(options), out, options["resume"], options["overwrite"], progress=not options["quiet"])
+    cfg, _, _, _, result = train_run(train_config(options), out, options["resume"], options["overwrite"], progress=not options["quiet"],
+                                     phases=PhaseLines(options["quiet"]))
     typer.echo(f"trained {cfg.steps} steps in {result.wall_time_s:.1f} s ({result.tokens_per_s:,.0f} tokens/s, "
                f"MFU {mfu_text(result.mfu, result.mfu_note)}); checkpoint in {out / 'checkpoint'}")
 
@@ -126,7 +129,8 @@ def sample_command(**options: Any) -> None:
     from creativity_bench.scoring.report import scores_table
 
     out = options["out"]
-    instance, scores, meta = sample_checkpoint(options["checkpoint"], out, sampling_settings(options), options["instance_dir"], options["device"])
+    instance, scores, meta = sample_checkpoint(options["checkpoint"], out, sampling_settings(options), options["instance_dir"], options["device"],
+                                               phases=PhaseLines(options["quiet"]))
     console().print(scores_table(instance, scores))
     typer.echo(f"wrote {out} and {meta}")
 
@@ -141,7 +145,8 @@ def run_command(**options: Any) -> None:
     task, preset, seed = options["task"], options["preset"], options["seed"]
     cfg, settings = train_config(options), sampling_settings(options)
     out = options["out"] or default_run_dir(task, options["objective"], preset, seed)
-    doc = run(cfg, out, settings, resume=options["resume"], overwrite=options["overwrite"], progress=not options["quiet"])
+    doc = run(cfg, out, settings, resume=options["resume"], overwrite=options["overwrite"], progress=not options["quiet"],
+              phases=PhaseLines(options["quiet"]))
     m, training, other = doc["metrics"], doc["training"], doc["secondary"]
     columns = ("sampling", *(k.replace("_", " ") for k in RUN_METRICS))
     rows = [(sampling_label(doc["sampling"], mark_standard=True), *(f"{m[k]:.3f}" for k in RUN_METRICS)),

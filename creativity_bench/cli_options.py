@@ -28,7 +28,7 @@ ARGUMENT = ()  # as flags: a positional argument
 # name: (type, default, flags, help). A command takes groups with `with_options`.
 TASK = {"task": (str, REQUIRED, ARGUMENT, "Task name (see `cbench tasks`).")}
 RUN_DIR = {"out": (Optional[Path], None, ("--out", "-o"), "Run directory (default: runs/TASK-OBJECTIVE-PRESET-sSEED).")}
-QUIET = {"quiet": (bool, False, ("--quiet", "-q"), "No progress bar.")}
+QUIET = {"quiet": (bool, False, ("--quiet", "-q"), "No progress bars or phase lines.")}
 INSTANCE_OPTIONS = {
     "preset": (str, "smoke", ("--preset", "-p"), f"Preset: {preset_names()}."),
     "seed": (int, 0, ("--seed", "-s"), "Instance seed."),
@@ -69,6 +69,7 @@ CHECKPOINT_OPTIONS = {
     "checkpoint": (Path, REQUIRED, ARGUMENT, "Checkpoint directory (RUN/checkpoint)."),
     "out": (Path, REQUIRED, ("--out", "-o"), "Samples JSONL to write (the format `cbench score` reads)."),
     "instance_dir": (Optional[Path], None, ("--instance",), "Instance directory (default: regenerate from the checkpoint)."),
+    **QUIET,
 }
 SAMPLE_OPTIONS = {
     "mode": (str, "standard", ("--mode",), "standard (the objective's standard sampler: greedy for left-to-right objectives, "
@@ -135,7 +136,9 @@ def with_options(*groups: dict[str, tuple]) -> Callable:
         params = {}
         for group in groups:
             for name, (kind, default, flags, text) in group.items():
-                info = typer.Option(*flags, help=text) if flags else typer.Argument(help=text)
+                # A boolean option is a flag: no value, and no type shown in --help (metavar "").
+                flag = {"metavar": ""} if kind is bool else {}
+                info = typer.Option(*flags, help=text, **flag) if flags else typer.Argument(help=text)
                 params[name] = inspect.Parameter(name, inspect.Parameter.KEYWORD_ONLY, default=default, annotation=Annotated[kind, info])
         fn.__signature__ = inspect.Signature(list(params.values()))
         return fn

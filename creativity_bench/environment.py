@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import platform
 import subprocess
 import sys
@@ -45,8 +46,31 @@ def package_versions() -> dict[str, str | None]:
     return out
 
 
+def cpu_name() -> str:
+    """The CPU model as /proc/cpuinfo names it (or the platform's guess)."""
+    try:
+        for line in Path("/proc/cpuinfo").read_text().splitlines():
+            if line.startswith("model name"):
+                return line.split(":", 1)[1].strip()
+    except OSError:
+        pass
+    return platform.processor() or "unknown CPU"
+
+
+def machine() -> dict[str, Any]:
+    """The hardware a result was made on, and what decides whether CPU training reproduces to the
+    bit: the CPU model and its instruction set as torch uses it, torch's build and thread count;
+    the GPU's name when one is used. Results are bit-reproducible on one machine type and torch
+    build, not across machines (README)."""
+    import torch
+
+    gpu = torch.cuda.get_device_name() if torch.cuda.is_available() else None
+    return {"torch": torch.__version__, "threads": torch.get_num_threads(), "cpu": cpu_name(), "cpu_count": os.cpu_count(),
+            "cpu_capability": torch.backends.cpu.get_cpu_capability(), "gpu": gpu}
+
+
 def environment() -> dict[str, Any]:
-    """The environment block of results.json."""
+    """The environment block of results.json (with ``machine`` when torch is loaded, as in every run)."""
     return {
         "git_commit": git_commit(),
         "packages": package_versions(),
@@ -54,4 +78,5 @@ def environment() -> dict[str, Any]:
         "platform": platform.platform(terse=True),
         "utc_time": datetime.now(timezone.utc).isoformat(timespec="seconds"),
         "command": " ".join(["cbench"] + sys.argv[1:]) if sys.argv and sys.argv[0].endswith("cbench") else " ".join(sys.argv),
+        **({"machine": machine()} if "torch" in sys.modules else {}),
     }

@@ -25,8 +25,19 @@ CURVE_FILE = "curve.jsonl"
 TRAIN_CONFIG_FILE = "train_config.json"
 
 
+def umask_mode(mode: int = 0o666) -> int:
+    """``mode`` less the process's umask: what ``open()`` would have given a new file."""
+    mask = os.umask(0)
+    os.umask(mask)
+    return mode & ~mask
+
+
 def atomic_write_bytes(path: Path | str, data: bytes) -> None:
-    """Write ``data`` to ``path`` so that readers see the old file or the new one, never half."""
+    """Write ``data`` to ``path`` so that readers see the old file or the new one, never half.
+
+    The file gets the mode a plain ``open()`` would give it (0666 less the umask), not the
+    temporary file's private 0600: a shared results tree stays readable to collaborators.
+    """
     path = Path(path)
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
@@ -34,6 +45,8 @@ def atomic_write_bytes(path: Path | str, data: bytes) -> None:
     except OSError as exc:
         raise CBenchError(f"{path}: cannot write ({exc.strerror or exc})") from None
     try:
+        if hasattr(os, "fchmod"):  # POSIX
+            os.fchmod(fd, umask_mode())
         with os.fdopen(fd, "wb") as fh:
             fh.write(data)
             fh.flush()

@@ -39,6 +39,7 @@ from creativity_bench.io import (
     atomic_write_text,
     dumps_json,
 )
+from creativity_bench.phases import SILENT, Phases
 from creativity_bench.scoring.metrics import METRICS, SampleVerdict, Scores
 
 # 2: sampling resolved per objective (its standard sampler by default) and the other regime in "secondary".
@@ -106,15 +107,17 @@ def training_finished(run_dir: Path) -> bool:
         return False
 
 
-def train_fit(objective, model, extra, instance, vocab, settings, max_new: int) -> dict[str, Any]:
+def train_fit(objective, model, extra, instance, vocab, settings, max_new: int, phases: Phases = SILENT) -> dict[str, Any]:
     """Fraction of training prompts (with their seeds) whose sample reproduces the training answer."""
     from creativity_bench.models.sampling import generate_answers
     from creativity_bench.tasks.base import EvalPrompt
 
     pool = [s for s in instance.train if instance.task.is_memorizable(s)][:TRAIN_FIT_PROMPTS]
     prompts = [EvalPrompt(i, s.seed, s.prompt) for i, s in enumerate(pool)]
-    answers = generate_answers(objective, model, extra, instance, vocab, prompts, settings, max_new)
-    hits = sum(a == " ".join(s.answer.split()) for a, s in zip(answers, pool))
+    with phases.phase(f"train fit ({len(pool)} training prompts)", total=len(prompts)) as phase:
+        answers = generate_answers(objective, model, extra, instance, vocab, prompts, settings, max_new, progress=phase.advance)
+        hits = sum(a == " ".join(s.answer.split()) for a, s in zip(answers, pool))
+        phase.detail = f"{hits} of {len(pool)} training answers reproduced"
     return {"train_fit": hits / max(len(pool), 1), "n": len(pool)}
 
 
@@ -129,9 +132,12 @@ class Evaluation:
     verdicts: list[SampleVerdict]
 
 
-def sample_and_score(objective, model, extra, instance, vocab, settings, progress: Callable | None = None) -> Evaluation:
+def sample_and_score(objective, model, extra, instance, vocab, settings, progress: Callable | None = None,
+                     phases: Phases = SILENT) -> Evaluation:
     """Sample every evaluation prompt (or fresh ones for another seed length) with ``settings``
-    resolved for the objective (mode ``standard``: its standard sampler), and score."""
+    resolved for the objective (mode ``standard``: its standard sampler), and score.
+
+    ``progress(n)`` is called as batches of n prompts are done; ``phases`` reports sampling and scoring."""
     from creativity_bench.models.sampling import generate_answers, resolve_sampling, sampling_record
     from creativity_bench.models.tokenizer import answer_width
     from creativity_bench.scoring import score_answers
@@ -140,12 +146,22 @@ def sample_and_score(objective, model, extra, instance, vocab, settings, progres
     prompts = instance.eval_prompts(settings.seed_length)
     max_new = answer_width(instance)
     resolved = resolve_sampling(objective, settings, max_new)
-    answers = generate_answers(objective, model, extra, instance, vocab, prompts, resolved, max_new, progress=progress)
-    scores, verdicts = score_answers(instance, answers, [p.prompt_id for p in prompts], [p.seed for p in prompts])
-    return Evaluation(resolved, sampling_record(objective, resolved, max_new), scores, verdicts)
+    record = sampling_record(objective, resolved, max_new)
+    with phases.phase(f"sampling {len(prompts):,} prompts, {sampling_label(record, mark_standard=True)}", total=len(prompts)) as phase:
+        def advance(n: int) -> None:
+            phase.advance(n)
+            if progress is not None:
+                progress(n)
+
+        answers = generate_answers(objective, model, extra, instance, vocab, prompts, resolved, max_new, progress=advance)
+    with phases.phase("scoring") as phase:
+        scores, verdicts = score_answers(instance, answers, [p.prompt_id for p in prompts], [p.seed for p in prompts])
+        phase.detail = f"creativity {scores.creativity:.3f}, validity {scores.validity:.3f}, memorization {scores.memorization:.3f}"
+    return Evaluation(resolved, record, scores, verdicts)
 
 
-def sample_checkpoint(checkpoint: Path, out: Path, settings, instance_dir: Path | None = None, device: str = "auto"):
+def sample_checkpoint(checkpoint: Path, out: Path, settings, instance_dir: Path | None = None, device: str = "auto",
+                      phases: Phases = SILENT):
     """`cbench sample`: sample a checkpoint's evaluation prompts and score them; writes OUT (the
     samples with their verdicts) and OUT's .scores.json beside it. Returns (instance, scores, that path)."""
     from creativity_bench.models.checkpoint import load_for_sampling
@@ -154,11 +170,13 @@ def sample_checkpoint(checkpoint: Path, out: Path, settings, instance_dir: Path 
     from creativity_bench.tasks import load_instance
 
     settings.validate()
-    instance = load_instance(instance_dir) if instance_dir else None
-    objective, model, extra, instance, vocab, side = load_for_sampling(checkpoint, instance, device)
+    with phases.phase("loading the checkpoint and its instance") as phase:
+        instance = load_instance(instance_dir) if instance_dir else None
+        objective, model, extra, instance, vocab, side = load_for_sampling(checkpoint, instance, device)
+        phase.detail = f"{side['objective']['name']} at step {side['step']:,}, {instance.name}"
     check_sampling_fits(objective.name, settings)
-    evaluation = sample_and_score(objective, model, extra, instance, vocab, settings)
-    fit = train_fit(objective, model, extra, instance, vocab, evaluation.settings, evaluation.sampling["max_new_tokens"])
+    evaluation = sample_and_score(objective, model, extra, instance, vocab, settings, phases=phases)
+    fit = train_fit(objective, model, extra, instance, vocab, evaluation.settings, evaluation.sampling["max_new_tokens"], phases)
     atomic_write_bytes(out, verdict_lines(evaluation.verdicts))
     meta = out.with_name(out.name.removesuffix(".jsonl") + ".scores.json")
     used = next(model.parameters()).device.type
@@ -197,9 +215,10 @@ def results_document(cfg, instance, objective, train_result, primary: Evaluation
 
 
 def train_run(cfg, run_dir: Path, resume: bool = False, overwrite: bool = False, progress: bool = True, extra_callbacks: list | None = None,
-              eval_settings=None):
+              eval_settings=None, phases: Phases = SILENT):
     """Generate the instance, check the run directory, train: the part `cbench train` and `run` share.
 
+    ``progress`` shows the training bar; ``phases`` reports each phase with its time.
     Returns (resolved config, instance, objective, trained LightningModule, TrainResult).
     """
     from creativity_bench.models.objectives import make_objective
@@ -208,18 +227,28 @@ def train_run(cfg, run_dir: Path, resume: bool = False, overwrite: bool = False,
 
     run_dir = Path(run_dir)
     cfg = cfg.resolve()
-    instance = make_task(cfg.task, cfg.preset, **cfg.task_overrides).generate(cfg.instance_seed)
-    objective = make_objective(cfg.objective, cfg.task, cfg.objective_params)
-    if not is_ddp_worker():  # rank 0 owns the run directory; workers only train
-        prepare_run_dir(run_dir, resume, overwrite)
-        write_instance(instance, run_dir / INSTANCE_DIR)
-    module, result = train(cfg, instance, run_dir, objective, resume=resume, progress=progress, extra_callbacks=extra_callbacks,
-                           eval_settings=eval_settings)
+    with phases.phase("instance") as phase:
+        instance = make_task(cfg.task, cfg.preset, **cfg.task_overrides).generate(cfg.instance_seed)
+        objective = make_objective(cfg.objective, cfg.task, cfg.objective_params)
+        if not is_ddp_worker():  # rank 0 owns the run directory; workers only train
+            prepare_run_dir(run_dir, resume, overwrite)
+            write_instance(instance, run_dir / INSTANCE_DIR)
+        phase.detail = f"{instance.name} ({cfg.preset}, seed {cfg.instance_seed}): {len(instance.train):,} training samples, {len(instance.eval):,} evaluation prompts"
+    with phases.phase(f"training {cfg.objective}") as phase:
+        module, result = train(cfg, instance, run_dir, objective, resume=resume, progress=progress, extra_callbacks=extra_callbacks,
+                               eval_settings=eval_settings)
+        resumed = f" from step {result.resumed_from:,}" if result.resumed_from else ""
+        loss = f", final loss {result.final_loss:.4f}" if result.final_loss is not None else ""
+        phase.detail = f"{cfg.steps - result.resumed_from:,} steps{resumed}, {result.tokens_per_s:,.0f} tokens/s{loss}"
     return cfg, instance, objective, module, result
 
 
-def run(cfg, run_dir: Path, settings, resume: bool = False, overwrite: bool = False, progress: bool = True, extra_callbacks: list | None = None) -> dict[str, Any]:
-    """Generate, train, sample, score; write the run directory; return results.json's content."""
+def run(cfg, run_dir: Path, settings, resume: bool = False, overwrite: bool = False, progress: bool = True, extra_callbacks: list | None = None,
+        phases: Phases = SILENT) -> dict[str, Any]:
+    """Generate, train, sample, score; write the run directory; return results.json's content.
+
+    ``progress`` shows the training bar; ``phases`` reports each phase (instance, training,
+    sampling in each regime, scoring, train fit) with its time."""
     from creativity_bench.models.sampling import check_sampling_fits, other_regime
     from creativity_bench.models.tokenizer import Vocabulary
     from creativity_bench.scoring.report import verdict_lines
@@ -229,12 +258,13 @@ def run(cfg, run_dir: Path, settings, resume: bool = False, overwrite: bool = Fa
     check_sampling_fits(cfg.objective, settings)
     started = time.perf_counter()
     # The curve samples with the headline regime (generate_answers resolves mode standard).
-    cfg, instance, objective, module, result = train_run(cfg, run_dir, resume, overwrite, progress, extra_callbacks, eval_settings=settings)
+    cfg, instance, objective, module, result = train_run(cfg, run_dir, resume, overwrite, progress, extra_callbacks, eval_settings=settings,
+                                                         phases=phases)
     vocab = Vocabulary.for_instance(instance)
     model, extra = module.model, module.extra
-    primary = sample_and_score(objective, model, extra, instance, vocab, settings)
-    fit = train_fit(objective, model, extra, instance, vocab, primary.settings, primary.sampling["max_new_tokens"])
-    secondary = sample_and_score(objective, model, extra, instance, vocab, other_regime(primary.settings))
+    primary = sample_and_score(objective, model, extra, instance, vocab, settings, phases=phases)
+    fit = train_fit(objective, model, extra, instance, vocab, primary.settings, primary.sampling["max_new_tokens"], phases)
+    secondary = sample_and_score(objective, model, extra, instance, vocab, other_regime(primary.settings), phases=phases)
     doc = results_document(cfg, instance, objective, result, primary, secondary, fit)
     # Wall time of this process's part of the run (instance, training, sampling, scoring); a
     # resumed run counts only the part after the resume.

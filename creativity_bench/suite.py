@@ -173,6 +173,7 @@ def run_suite(
     ``on_event(cell, state, results)`` is called before each cell (results None) and after it;
     ``callbacks_for(cell)`` gives extra Lightning callbacks for a cell's training (tests use it).
     """
+    from creativity_bench.models.train import TrainingInterrupted
     from creativity_bench.runs import run
 
     root = Path(root)
@@ -190,8 +191,12 @@ def run_suite(
         if state == "done":
             doc = check_finished_run(cell, run_dir, cfg.resolve())
         else:
-            doc = run(cfg, run_dir, settings, resume=state == "resume", overwrite=state == "restart", progress=False,
-                      extra_callbacks=callbacks_for(cell) if callbacks_for else None)
+            try:
+                doc = run(cfg, run_dir, settings, resume=state == "resume", overwrite=state == "restart", progress=False,
+                          extra_callbacks=callbacks_for(cell) if callbacks_for else None)
+            except TrainingInterrupted as exc:  # a stopped run is reported as stopped, with its cell
+                stopped = str(exc).removesuffix("; continue with --resume")
+                raise TrainingInterrupted(f"{cell.label}: {stopped}; the suite stopped there: run it again to continue", exc.signum) from None
         if on_event:
             on_event(cell, state, doc)
     return outcome

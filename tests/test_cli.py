@@ -586,3 +586,84 @@ def test_score_out_is_a_directory(instance_dir, tmp_path, one_sample):
     assert_clean_error(invoke("score", instance_dir, one_sample, "--out", tmp_path / "metrics"), "is a directory")
     assert_nothing_scored(tmp_path)
     assert list((tmp_path / "metrics").iterdir()) == []
+
+
+# --- usage errors, flags, signals and missing extras (one line each) -------------------------
+
+
+@pytest.mark.parametrize(
+    "args, fragments",
+    [
+        (["run", "circle", "--bogus"], ["No such option: --bogus", "cbench run --help"]),
+        (["run", "circle", "--quiet", "true"], ["unexpected extra argument", "(true)"]),
+        (["generate", "circle"], ["Missing option", "--out"]),
+        (["leaderboard", "verify"], ["Missing argument", "cbench leaderboard verify --help"]),
+        (["nosuchcommand"], ["No such command"]),
+    ],
+)
+def test_usage_errors_are_one_line(args, fragments):
+    assert_clean_error(invoke(*args), *fragments)
+
+
+@pytest.mark.parametrize("command, flags", [("run", ["--resume", "--overwrite", "--quiet", "--no-cache"]),
+                                            ("suite", ["--dry-run", "--quiet"]), ("report", ["--no-sweeps", "--quiet"])])
+def test_boolean_options_are_flags_in_help(command, flags):
+    r = invoke(command, "--help")
+    assert_ok(r)
+    rows = [line for line in r.stdout.splitlines() if any(f" {flag} " in line for flag in flags)]
+    assert len(rows) >= len(flags), r.stdout
+    assert not [row for row in rows if "<bool>" in row], rows
+
+
+def test_sigterm_in_a_command_is_one_line_and_143():
+    """Outside training (where the run checkpoints first), SIGTERM stops a command at once."""
+    import os
+    import signal
+    import time
+
+    import typer
+
+    from creativity_bench.console import OneLineUsageErrors, user_errors
+
+    toy = typer.Typer(cls=OneLineUsageErrors)
+
+    @toy.command("wait")
+    @user_errors
+    def wait_command() -> None:
+        os.kill(os.getpid(), signal.SIGTERM)
+        time.sleep(30)
+
+    @toy.command("other")
+    def other_command() -> None:
+        pass
+
+    before = signal.getsignal(signal.SIGTERM)
+    r = runner.invoke(toy, ["wait"])
+    assert r.exit_code == 143, describe(r)
+    assert len(r.stderr.splitlines()) == 1 and "stopped by SIGTERM" in r.stderr, describe(r)
+    assert signal.getsignal(signal.SIGTERM) == before, "the command's handler is removed after it"
+
+
+TORCH_FREE = """
+import sys
+for name in ("torch", "lightning", "safetensors"):
+    sys.modules[name] = None  # an environment without the train extra
+from creativity_bench.cli import app
+try:
+    app(sys.argv[1:])
+except SystemExit as exc:
+    sys.exit(exc.code)
+"""
+
+
+@pytest.mark.parametrize(
+    "args",
+    [["run", "circle"], ["train", "circle"], ["objectives"], ["sample", "ckpt", "--out", "s.jsonl"],
+     ["suite", "results"], ["submit", "--objective", "ntp", "--out", "sub"]],
+)
+def test_without_torch_model_commands_name_the_extra(tmp_path, args):
+    proc = subprocess.run([sys.executable, "-c", TORCH_FREE, *args], cwd=tmp_path, check=False, capture_output=True, text=True, timeout=120)
+    assert proc.returncode == 2, proc.stderr
+    assert proc.stderr.count("\n") == 1 and "Traceback" not in proc.stderr, proc.stderr
+    assert "pip install 'creativity-bench[train]'" in proc.stderr, proc.stderr
+    assert list(tmp_path.iterdir()) == [], "nothing written"

@@ -25,7 +25,6 @@ it is ever removed or rewritten), which the leaderboard page reads.
 from __future__ import annotations
 
 import math
-import platform
 import random
 import re
 import secrets
@@ -37,6 +36,7 @@ from datetime import datetime, timezone
 from pathlib import Path
 from typing import Any
 
+from creativity_bench.environment import cpu_name, machine  # noqa: F401  (re-exported: submissions record it)
 from creativity_bench.errors import CBenchError
 from creativity_bench.io import (
     CHECKPOINT_DIR,
@@ -70,25 +70,6 @@ def label(task: str, seed: int) -> str:
 
 
 # --- the machine ------------------------------------------------------------------------------
-
-
-def cpu_name() -> str:
-    """The CPU model as /proc/cpuinfo names it (or the platform's guess)."""
-    try:
-        for line in Path("/proc/cpuinfo").read_text().splitlines():
-            if line.startswith("model name"):
-                return line.split(":", 1)[1].strip()
-    except OSError:
-        pass
-    return platform.processor() or "unknown CPU"
-
-
-def machine() -> dict[str, Any]:
-    """What decides whether CPU training reproduces to the bit: torch, its threads, the CPU."""
-    import torch
-
-    return {"torch": torch.__version__, "threads": torch.get_num_threads(), "cpu": cpu_name(),
-            "cpu_capability": torch.backends.cpu.get_cpu_capability()}
 
 
 MAX_THREADS = 512  # a recorded count beyond this is not honoured (no machine of the protocol has one)

@@ -4,12 +4,12 @@ from __future__ import annotations
 
 import json
 import os
+import time
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
 import lightning as L
-from lightning.pytorch.callbacks import RichProgressBar
 
 from creativity_bench.io import CURVE_FILE, atomic_write_text
 from creativity_bench.models.checkpoint import RESUME_FILE, save_weights
@@ -96,15 +96,48 @@ class PeriodicEval(L.Callback):
             self.evaluate(trainer, pl_module)
 
 
-class ProgressBar(RichProgressBar):
-    """Reads the logged loss (a host sync on a GPU) only on the bar's refresh steps; Lightning's
-    own bar reads it after every batch, whatever its refresh rate."""
+class TrainingBar(L.Callback):
+    """The training bar: steps done of the total, ETA, tokens/s and loss, nothing else.
 
-    def __init__(self, steps: int, refresh_rate: int) -> None:
-        super().__init__(refresh_rate=refresh_rate, leave=True)
-        self.steps = steps
+    A resumed run starts at its checkpoint's step; tokens/s counts this process's steps only.
+    The loss (a host sync on a GPU) is read only on the bar's refresh steps. Drawn on stderr, so
+    that stdout keeps the results.
+    """
 
-    def _update_metrics(self, trainer, pl_module) -> None:
+    def __init__(self, steps: int, tokens_per_step: int, refresh_every: int = 1) -> None:
+        self.steps, self.tokens_per_step, self.refresh_every = steps, tokens_per_step, max(1, refresh_every)
+        self.progress = None
+
+    def on_train_start(self, trainer, pl_module) -> None:
+        from rich.console import Console
+        from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
+
+        if not trainer.is_global_zero:
+            return
+        self.progress = Progress(TextColumn("training"), BarColumn(), MofNCompleteColumn(), TextColumn("steps  ETA"),
+                                 TimeRemainingColumn(), TextColumn("{task.fields[rate]}  {task.fields[loss]}"),
+                                 console=Console(stderr=True), transient=False)
+        self.start_step, self.started = trainer.global_step, time.perf_counter()
+        self.bar = self.progress.add_task("training", total=self.steps, completed=trainer.global_step, rate="", loss="")
+        self.progress.start()
+
+    def on_train_batch_end(self, trainer, pl_module, outputs, batch, batch_idx) -> None:
         step = trainer.global_step
-        if step % self.refresh_rate == 0 or step >= self.steps:
-            super()._update_metrics(trainer, pl_module)
+        if self.progress is None or (step % self.refresh_every and step < self.steps):
+            return
+        elapsed = time.perf_counter() - self.started
+        rate = (step - self.start_step) * self.tokens_per_step / elapsed if elapsed > 0 else 0.0
+        loss = trainer.callback_metrics.get("train/loss")
+        self.progress.update(self.bar, completed=step, rate=f"{rate:,.0f} tokens/s",
+                             loss=f"loss {float(loss):.4f}" if loss is not None else "")
+
+    def stop(self) -> None:
+        if self.progress is not None:
+            self.progress.stop()
+            self.progress = None
+
+    def on_train_end(self, trainer, pl_module) -> None:
+        self.stop()
+
+    def on_exception(self, trainer, pl_module, exception) -> None:
+        self.stop()

@@ -120,6 +120,9 @@ class TrainConfig:
             value = getattr(self, name)
             if value is not None and value < 1:
                 raise CBenchError(f"{name.replace('_', '-')} must be at least 1, got {value}")
+            if value is not None and value > LIMITS.get(name, value):
+                raise CBenchError(f"{name.replace('_', '-')}={value:,} is beyond any run this tool is for (at most {LIMITS[name]:,}); "
+                                  f"the presets use {PRESET_SCALE[name]}")
         for name in ("warmup", "eval_every", "eval_subset", "ckpt_every", "instance_seed", "seed"):
             value = getattr(self, name)
             if value is not None and value < 0:
@@ -142,6 +145,13 @@ class TrainConfig:
             raise CBenchError(f"batches must be one of {', '.join(BATCHES)}, got '{self.batches}'")
         if self.compile not in ("auto", "on", "off"):
             raise CBenchError(f"compile must be auto, on or off, got '{self.compile}'")
+
+
+# Upper bounds that no real run reaches (the paper preset trains 40,000 steps of batch 64):
+# a value past them is a typo, refused before it allocates or runs for years.
+LIMITS = {"steps": 10**8, "batch_size": 2**20, "depth": 1024, "aspect": 2**14, "head_dim": 2**12}
+PRESET_SCALE = {"steps": "30 to 40,000", "batch_size": "16 to 128", "depth": "1 to 12", "aspect": "32 to 64",
+                "head_dim": "16 to 64"}
 
 
 def settings_difference(recorded: dict[str, Any], cfg: TrainConfig, keys: Sequence[str] | None = None) -> str | None:

@@ -12,7 +12,7 @@ from typing import Any
 
 import torch
 
-from creativity_bench.errors import CBenchError
+from creativity_bench.errors import SIGNAL_EXIT_BASE, CBenchError
 from creativity_bench.io import CHECKPOINT_DIR, CURVE_FILE, TRAIN_CONFIG_FILE, atomic_write_text, dumps_json, read_json
 from creativity_bench.models.backbone import ModelConfig
 from creativity_bench.models.checkpoint import CONFIG_FILE, RESUME_FILE, checkpoint_sidecar, save_weights
@@ -23,7 +23,17 @@ from creativity_bench.tasks.base import Instance
 
 
 class TrainingInterrupted(CBenchError):
-    """Raised after a graceful stop (Ctrl-C / SIGTERM): a resume checkpoint was written."""
+    """Raised after a graceful stop (Ctrl-C / SIGTERM): a resume checkpoint was written.
+
+    The exit code is the conventional 128 + the signal number (Ctrl-C 130, SIGTERM 143), so that
+    a scheduler never reads a stopped run as a finished one.
+    """
+
+    def __init__(self, message: str, signum: int | None = None) -> None:
+        super().__init__(message)
+        self.signum = signum
+        if signum is not None:
+            self.exit_code = SIGNAL_EXIT_BASE + signum
 
 
 @dataclass
@@ -107,6 +117,14 @@ def quiet_lightning() -> None:
     warnings.filterwarnings("ignore", message=r".*your dataloader is not resumable.*")
 
 
+def read_resume_step(resume_path: Path) -> int | None:
+    """The step a resume checkpoint holds (None: there is none)."""
+    if not resume_path.is_file():
+        return None
+    # mmap: only the step is needed here; Lightning reads the tensors once, in fit().
+    return int(torch.load(resume_path, map_location="cpu", weights_only=True, mmap=True).get("global_step", 0))
+
+
 def train(cfg: TrainConfig, instance: Instance, run_dir: Path, objective, resume: bool = False, progress: bool = True,
           extra_callbacks: list | None = None, eval_settings=None) -> tuple[Any, TrainResult]:
     """Train ``objective`` on ``instance``; writes checkpoint/, logs/ and the curve under ``run_dir``.
@@ -118,8 +136,9 @@ def train(cfg: TrainConfig, instance: Instance, run_dir: Path, objective, resume
     """
     import lightning as L
     from lightning.pytorch.loggers import CSVLogger
+    from lightning.pytorch.utilities.exceptions import SIGTERMException
 
-    from creativity_bench.models.callbacks import Checkpointing, PeriodicEval, ProgressBar
+    from creativity_bench.models.callbacks import Checkpointing, PeriodicEval, TrainingBar
     from creativity_bench.models.data import step_loader
     from creativity_bench.models.lightning_module import CreativityModule
 
@@ -155,12 +174,11 @@ def train(cfg: TrainConfig, instance: Instance, run_dir: Path, objective, resume
     def sidecar(step: int) -> dict[str, Any]:
         return checkpoint_sidecar(cfg, model_cfg, objective, instance, vocab, step)
 
-    start_step = 0
-    if resume:
-        # mmap: only the step is needed here; Lightning reads the tensors once, in fit().
-        start_step = int(torch.load(resume_path, map_location="cpu", weights_only=True, mmap=True).get("global_step", 0))
+    start_step = (read_resume_step(resume_path) or 0) if resume else 0
     checkpointing, evaluation = Checkpointing(cfg, ckpt_dir, sidecar), PeriodicEval(cfg, run_dir, instance, vocab, objective, eval_settings)
-    callbacks = [checkpointing, evaluation] + ([ProgressBar(cfg.steps, refresh_rate=25 if device == "cuda" else 1)] if progress else [])
+    tokens_per_step = cfg.batch_size * next(iter(rows.values())).shape[1]
+    bar = TrainingBar(cfg.steps, tokens_per_step, refresh_every=25 if device == "cuda" else 1) if progress else None
+    callbacks = [checkpointing, evaluation] + ([bar] if bar else [])
     callbacks += list(extra_callbacks or [])
     trainer = L.Trainer(
         max_steps=cfg.steps,
@@ -175,7 +193,7 @@ def train(cfg: TrainConfig, instance: Instance, run_dir: Path, objective, resume
         logger=CSVLogger(str(run_dir), name="logs", version=f"resumed-at-{start_step}" if resume else ""),
         callbacks=callbacks,
         enable_checkpointing=False,
-        enable_progress_bar=progress,
+        enable_progress_bar=False,  # TrainingBar, when asked for
         enable_model_summary=False,
         log_every_n_steps=max(1, min(50, cfg.steps // 20)),
         use_distributed_sampler=False,
@@ -192,16 +210,25 @@ def train(cfg: TrainConfig, instance: Instance, run_dir: Path, objective, resume
 
     previous = {s: signal.getsignal(s) for s in (signal.SIGINT, signal.SIGTERM)}
 
+    stop_signal: list[int] = []
+
     def request_stop(signum, frame):
         if checkpointing.stop_requested:  # a second Ctrl-C stops at once
             raise KeyboardInterrupt
+        stop_signal.append(signum)
         checkpointing.stop_requested = True
 
     t0 = time.perf_counter()
     try:
         for s in previous:
             signal.signal(s, request_stop)
+        # Lightning chains its own SIGTERM handler before ours and, after the step ends (and our
+        # checkpoint is written), raises SIGTERMException, a SystemExit with status 0: caught
+        # here, so that the stop is reported (and exits non-zero) like any other.
         trainer.fit(module, datamodule=Loaders(), ckpt_path=str(resume_path) if resume else None, weights_only=True)
+    except SIGTERMException:
+        if not stop_signal:
+            stop_signal.append(signal.SIGTERM)
     finally:
         for s, handler in previous.items():
             signal.signal(s, handler)
@@ -210,8 +237,13 @@ def train(cfg: TrainConfig, instance: Instance, run_dir: Path, objective, resume
         # Data-parallel workers end here: rank 0 alone writes the weights, samples and scores
         # (Lightning's DDP launcher re-runs the same command in each worker process).
         raise SystemExit(0)
-    if checkpointing.stop_requested or trainer.global_step < cfg.steps:
-        raise TrainingInterrupted(f"training stopped at step {trainer.global_step} of {cfg.steps}; continue with --resume")
+    if stop_signal or checkpointing.stop_requested or trainer.global_step < cfg.steps:
+        signum = stop_signal[0] if stop_signal else None
+        by = f" by {signal.Signals(signum).name}" if signum is not None else ""
+        saved = read_resume_step(resume_path)
+        at = f"; the checkpoint holds step {saved}" if saved is not None and saved != trainer.global_step else ""
+        raise TrainingInterrupted(f"training stopped{by} at step {trainer.global_step} of {cfg.steps}{at}; continue with --resume",
+                                  signum)
 
     save_weights(ckpt_dir, {"model": module.model, "extra": module.extra}, sidecar(trainer.global_step))
     # Lightning's teardown leaves the module on the CPU: bring it back, so that the caller

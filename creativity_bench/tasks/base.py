@@ -19,6 +19,7 @@ from creativity_bench.errors import CBenchError
 from creativity_bench.params import PRESETS, params_from_dict
 from creativity_bench.registry import Registry, suggest
 from creativity_bench.seeding import SEED_ALPHABET, derive_key, unique_seed_strings
+from creativity_bench.tasks.footprint import Footprint, check_footprint, samples_footprint
 
 PROMPT = "<q>"
 SEPARATOR = "|"
@@ -115,6 +116,7 @@ class Task(ABC):
             raise TypeError(f"{self.name} needs {self.params_class.__name__}")
         params.validate()
         self.params = params
+        check_footprint(self.name, params.to_dict(), self.footprint())
 
     @classmethod
     def from_preset(cls, preset: str = "smoke", overrides: dict[str, Any] | None = None, **kw: Any) -> Task:
@@ -146,6 +148,16 @@ class Task(ABC):
     def coherent_count(self, instance: Instance) -> int:
         """The number of distinct canonical forms of coherent samples."""
         raise NotImplementedError
+
+    def footprint(self) -> Footprint:
+        """The estimated memory and work of building an instance (``tasks.footprint``): the samples
+        and seeds here; tasks add their structure's share."""
+        p = self.params
+        return samples_footprint(p.train_size + p.eval_size, p.seed_length + self.tokens_per_sample())
+
+    def tokens_per_sample(self) -> int:
+        """About how many tokens a prompt and answer take (for ``footprint``)."""
+        return 16
 
     def extra_stats(self, instance: Instance) -> dict[str, Any]:
         """Task-specific statistics for ``cbench show``."""

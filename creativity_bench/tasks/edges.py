@@ -8,6 +8,7 @@ from collections.abc import Hashable
 from typing import Any, ClassVar
 
 from creativity_bench.tasks.base import PROMPT, SEPARATOR, Checker, Instance, Task, Verdict
+from creativity_bench.tasks.footprint import Footprint
 
 # The study's released evaluator reads an answer as a string in its own format: vertex i is
 # ``<a_i>``, the separator ``<sep>``. The compat view writes an answer so and applies the
@@ -221,6 +222,15 @@ class WalkTask(Task):
 
     def build_structure(self, key: int) -> dict[str, Any]:
         return {}
+
+    def tokens_per_sample(self) -> int:
+        return 3 * self.walk_edges + 1
+
+    def footprint(self) -> Footprint:
+        # shuffled_walks draws one random word per (sample, vertex) and argsorts each row: about
+        # six 8-byte arrays of train_size x vertices at its peak (numpy: ~10 elements a step).
+        cells = self.params.train_size * self.params.vertices
+        return super().footprint() + Footprint(48 * cells + 100 * self.params.vertices, cells // 10 + self.params.vertices)
 
     def build_train(self, structure: dict[str, Any], key: int) -> list[tuple[str, str]]:
         answers = shuffled_walks(key, self.params.train_size, self.params.vertices, self.walk_edges, closed=self.closed)

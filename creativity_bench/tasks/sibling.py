@@ -16,6 +16,7 @@ import numpy as np
 from creativity_bench.errors import CBenchError
 from creativity_bench.seeding import derive_key, permutation, sample_without_replacement
 from creativity_bench.tasks.base import PROMPT, Checker, Instance, Task, TaskParams, Verdict, register_task
+from creativity_bench.tasks.footprint import Footprint
 
 ORDERS = ("parent_last", "parent_first")
 
@@ -88,6 +89,14 @@ class SiblingTask(Task):
         "paper": {"parents": 5, "children": 500, "train_size": 50000, "eval_size": 3000},
     }
     params: SiblingParams
+
+    def tokens_per_sample(self) -> int:
+        return 4
+
+    def footprint(self) -> Footprint:
+        # Two permutations of parents x children and their B/C names, in arrays, lists and task.json.
+        entities = self.params.parents * self.params.children
+        return super().footprint() + Footprint(400 * entities, 4 * entities)
 
     def build_structure(self, key: int) -> dict[str, Any]:
         p, n = self.params.parents, self.params.children

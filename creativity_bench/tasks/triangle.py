@@ -23,6 +23,7 @@ from creativity_bench.tasks.edges import (
     released_text,
     vertex_tokens,
 )
+from creativity_bench.tasks.footprint import Footprint
 
 TRI = "tri:"
 EDGE = "edge:"
@@ -229,6 +230,16 @@ class TriangleTask(Task):
     }
     eval_marker = TRI
     params: TriangleParams
+
+    def tokens_per_sample(self) -> int:
+        return 9
+
+    def footprint(self) -> Footprint:
+        # build_graph lists each vertex's candidate pool (every other vertex): vertices^2 steps;
+        # the graph's adjacency sets and edge names take a few hundred bytes per edge.
+        n, p = self.params.vertices, self.params
+        edges = n * (p.degree + p.triangles_per_vertex)
+        return super().footprint() + Footprint(16 * n + 300 * edges, n * n + edges)
 
     def build_structure(self, key: int) -> dict[str, Any]:
         adj = build_graph(self.params, Stream(key))

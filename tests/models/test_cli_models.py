@@ -150,3 +150,30 @@ def test_plugin_objective_by_entry_point(tmp_path, monkeypatch):
     monkeypatch.setattr(objectives, "_plugins_loaded", False)
     r = invoke("train", "circle", *SMOKE, "--objective", "ep-doubled", "--out", tmp_path / "e", "--steps", "5")
     assert r.exit_code == 0, r.output
+
+
+def test_run_shows_training_bar_and_one_line_per_phase(tmp_path):
+    r = invoke("run", "line", "--preset", "smoke", "--out", tmp_path / "r")
+    assert r.exit_code == 0, r.output
+    err = r.stderr
+    bar = [line for line in err.splitlines() if line.startswith("training ") and "steps" in line and "ETA" in line]
+    assert bar and "30/30" in bar[-1] and "tokens/s" in bar[-1] and "loss" in bar[-1], err
+    assert "Epoch" not in err and "v_num" not in err
+    for phase in ("instance:", "training ntp:", "sampling 32 prompts, greedy (standard):", "scoring:", "train fit", "sampling 32 prompts, T=1:"):
+        assert sum(line.startswith(phase) for line in err.splitlines()) >= 1, (phase, err)
+    assert all(line.split(":")[1].strip().split()[1] == "s" for line in err.splitlines() if line.startswith(("instance:", "scoring:")))
+    quiet = invoke("run", "line", *SMOKE, "--out", tmp_path / "q")
+    assert quiet.exit_code == 0 and quiet.stderr == "", quiet.stderr
+
+
+def test_results_record_the_machine(finished_run):
+    machine = json.loads((finished_run / "results.json").read_text())["environment"]["machine"]
+    assert machine["cpu"] and machine["torch"] and machine["threads"] >= 1 and "gpu" in machine
+
+
+@pytest.mark.parametrize("args, fragment", [(["--steps", str(10**23)], "steps=100,000,000,000,000,000,000,000 is beyond"),
+                                            (["--batch-size", str(10**9)], "batch-size=1,000,000,000 is beyond"),
+                                            (["--set", "vertices=100000000"], "GiB of memory")])
+def test_absurd_sizes_are_refused(tmp_path, args, fragment):
+    assert_clean_error(invoke("run", "circle", *SMOKE, *args, "--out", tmp_path / "r"), fragment)
+    assert not (tmp_path / "r").exists()
