@@ -7,6 +7,7 @@ fast and the task/scoring commands never import torch.
 
 from __future__ import annotations
 
+import json
 from collections.abc import Callable
 from typing import Any
 
@@ -130,8 +131,11 @@ def sample_command(**options: Any) -> None:
 
     out = options["out"]
     instance, scores, meta = sample_checkpoint(options["checkpoint"], out, sampling_settings(options), options["instance_dir"], options["device"],
-                                               phases=PhaseLines(options["quiet"]))
+                                               phases=PhaseLines(options["quiet"]), samples_per_prompt=options["samples_per_prompt"])
     console().print(scores_table(instance, scores))
+    doc = json.loads(meta.read_text())
+    if "discovery" in doc:
+        typer.echo(discovery_text(doc["discovery"]))
     typer.echo(f"wrote {out} and {meta}")
 
 
@@ -146,13 +150,15 @@ def run_command(**options: Any) -> None:
     cfg, settings = train_config(options), sampling_settings(options)
     out = options["out"] or default_run_dir(task, options["objective"], preset, seed)
     doc = run(cfg, out, settings, resume=options["resume"], overwrite=options["overwrite"], progress=not options["quiet"],
-              phases=PhaseLines(options["quiet"]))
+              phases=PhaseLines(options["quiet"]), samples_per_prompt=options["samples_per_prompt"])
     m, training, other = doc["metrics"], doc["training"], doc["secondary"]
     columns = ("sampling", *(k.replace("_", " ") for k in RUN_METRICS))
     rows = [(sampling_label(doc["sampling"], mark_standard=True), *(f"{m[k]:.3f}" for k in RUN_METRICS)),
             (sampling_label(other["sampling"], mark_standard=True), *(f"{other['metrics'][k]:.3f}" if k in other["metrics"] else "-" for k in RUN_METRICS))]
     print_table(f"{task} / {doc['objective']['name']} / {preset} (seed {seed}), N={m['n']}: headline, then the other regime",
                 columns, rows, right=columns[1:])
+    if "discovery" in doc:
+        typer.echo(discovery_text(doc["discovery"]))
     typer.echo(f"trained in {training['wall_time_s']:.1f} s (MFU {mfu_text(training['mfu'], training['mfu_note'])}); wrote "
                f"{out / RESULTS_FILE} (the other regime's samples: {SECONDARY_SAMPLES_FILE})")
 
@@ -257,6 +263,18 @@ def leaderboard_build_command(**options: Any) -> None:
     markdown, html_page = options["markdown"], options["html_page"] or options["directory"] / "index.html"
     entries = build(options["directory"], markdown, html_page)
     typer.echo(f"leaderboard: {len(entries)} verified entries; wrote {markdown} and {html_page}")
+
+
+def discovery_text(summary: dict) -> str:
+    """One line on a discovery curve: novel forms found at k = 1 and k = K draws per prompt."""
+    one, end = summary["at_k"][0], summary["at_k"][-1]
+    total = summary["novel_total"]
+
+    def found(p: dict) -> str:
+        return f"{p['novel_forms']:,}" + (f" ({p['novel_fraction']:.3f} of {total:,})" if total else "")
+
+    return (f"discovery: {found(one)} novel forms after 1 draw per prompt, {found(end)} after {summary['draws_per_prompt']}; "
+            f"validity@{summary['draws_per_prompt']} {end['validity']:.3f}, memorization@{summary['draws_per_prompt']} {end['memorization']:.3f}")
 
 
 def run() -> None:

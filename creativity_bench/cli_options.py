@@ -82,6 +82,8 @@ SAMPLE_OPTIONS = {
     "sample_seed_length": (Optional[int], None, ("--sample-seed-length",), "Random characters per evaluation seed (default: all of the trained seed length; fewer are padded with a fixed character; 0 = null: one fixed seed)."),
     "batch": (int, 512, ("--sample-batch",), "Prompts per sampling batch (does not change results)."),
     "no_cache": (bool, False, ("--no-cache",), "Decode without the KV cache (slower, same tokens)."),
+    "samples_per_prompt": (int, 1, ("--samples-per-prompt", "-k"), "Draws per evaluation prompt for the discovery curve "
+                           "(creativity@k): K fresh seeds per prompt for greedy decoding, K sampling keys otherwise."),
     "device": (str, "auto", ("--device",), "auto (a CUDA GPU when there is one, in bf16), cpu or cuda."),
 }
 RUN_OPTIONS = {**TASK, **RUN_DIR, **TRAIN_OPTIONS, **{k: v for k, v in SAMPLE_OPTIONS.items() if k != "device"}}

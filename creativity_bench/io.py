@@ -22,6 +22,8 @@ INSTANCE_DIR = "instance"
 CHECKPOINT_DIR = "checkpoint"
 RESULTS_FILE = "results.json"
 CURVE_FILE = "curve.jsonl"
+# The discovery curve of K draws per prompt (creativity_bench.scoring.discovery), when K > 1.
+DISCOVERY_FILE = "discovery.jsonl"
 TRAIN_CONFIG_FILE = "train_config.json"
 
 

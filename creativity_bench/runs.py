@@ -30,6 +30,7 @@ from typing import Any
 from creativity_bench.errors import CBenchError
 from creativity_bench.io import (
     CHECKPOINT_DIR,
+    DISCOVERY_FILE,
     INSTANCE_DIR,
     RESULTS_FILE,
     SAMPLES_FILE,
@@ -160,10 +161,56 @@ def sample_and_score(objective, model, extra, instance, vocab, settings, progres
     return Evaluation(resolved, record, scores, verdicts)
 
 
+def sample_draws(objective, model, extra, instance, vocab, settings, k: int, phases: Phases = SILENT,
+                 first: list[str] | None = None):
+    """K draws for every evaluation prompt (``Instance.draw_prompts``) with ``settings`` resolved for
+    the objective, and their discovery curve. Greedy decoding gets K fresh seeds per prompt, other
+    samplers K independent sampling keys. ``first``: the answers of draw 0, when already sampled
+    (the headline). Returns (the K lists of N answers, DiscoveryCurve)."""
+    from creativity_bench.models.sampling import generate_answers, resolve_sampling, sampling_record
+    from creativity_bench.models.tokenizer import answer_width
+    from creativity_bench.scoring.discovery import discovery_curve
+
+    max_new = answer_width(instance)
+    resolved = resolve_sampling(objective, settings, max_new)
+    prompt_sets = instance.draw_prompts(k, fresh_seeds=resolved.mode == "greedy", seed_length=settings.seed_length)
+    draws = [first] if first is not None else []
+    todo = [p for prompts in prompt_sets[len(draws):] for p in prompts]
+    label = sampling_label(sampling_record(objective, resolved, max_new), mark_standard=True)
+    n = len(prompt_sets[0])
+    if todo:
+        with phases.phase(f"sampling {k} draws per prompt ({len(todo):,} more), {label}", total=len(todo)) as phase:
+            answers = generate_answers(objective, model, extra, instance, vocab, todo, resolved, max_new, progress=phase.advance)
+        draws += [answers[i : i + n] for i in range(0, len(answers), n)]
+    with phases.phase("discovery curve") as phase:
+        curve = discovery_curve(instance, draws)
+        end = curve.points[-1]
+        phase.detail = f"{end['novel_forms']:,} novel forms in {end['draws']:,} draws" + (
+            f", {end['novel_fraction']:.3f} of the {curve.novel_total:,} that exist" if curve.novel_total else "")
+    return draws, curve
+
+
+MAX_SAMPLES_PER_PROMPT = 4096
+
+
+def check_samples_per_prompt(k: int) -> None:
+    if not 1 <= k <= MAX_SAMPLES_PER_PROMPT:
+        raise CBenchError(f"samples per prompt must be between 1 and {MAX_SAMPLES_PER_PROMPT}, got {k}")
+
+
+def curve_lines(curve) -> str:
+    """discovery.jsonl: one point a line."""
+    import json
+
+    return "".join(json.dumps(p) + "\n" for p in curve.points)
+
+
 def sample_checkpoint(checkpoint: Path, out: Path, settings, instance_dir: Path | None = None, device: str = "auto",
-                      phases: Phases = SILENT):
+                      phases: Phases = SILENT, samples_per_prompt: int = 1):
     """`cbench sample`: sample a checkpoint's evaluation prompts and score them; writes OUT (the
-    samples with their verdicts) and OUT's .scores.json beside it. Returns (instance, scores, that path)."""
+    samples with their verdicts) and OUT's .scores.json beside it; with K samples per prompt, also
+    the discovery curve (OUT's .discovery.jsonl, summarized in the scores file). Returns
+    (instance, scores, the scores file's path)."""
     from creativity_bench.models.checkpoint import load_for_sampling
     from creativity_bench.models.sampling import check_sampling_fits
     from creativity_bench.scoring.report import scores_document, verdict_lines
@@ -177,12 +224,19 @@ def sample_checkpoint(checkpoint: Path, out: Path, settings, instance_dir: Path 
     check_sampling_fits(objective.name, settings)
     evaluation = sample_and_score(objective, model, extra, instance, vocab, settings, phases=phases)
     fit = train_fit(objective, model, extra, instance, vocab, evaluation.settings, evaluation.sampling["max_new_tokens"], phases)
+    extra_doc = {}
+    if samples_per_prompt > 1:
+        _, curve = sample_draws(objective, model, extra, instance, vocab, settings, samples_per_prompt, phases,
+                                first=[v.answer for v in evaluation.verdicts])
+        curve_path = out.with_name(out.name.removesuffix(".jsonl") + ".discovery.jsonl")
+        atomic_write_text(curve_path, curve_lines(curve))
+        extra_doc["discovery"] = {**curve.summary(), "file": curve_path.name}
     atomic_write_bytes(out, verdict_lines(evaluation.verdicts))
     meta = out.with_name(out.name.removesuffix(".jsonl") + ".scores.json")
     used = next(model.parameters()).device.type
     sampling = {**evaluation.sampling, "device": used, "dtype": "bf16-autocast" if used == "cuda" else "float32"}
     doc = scores_document(instance, evaluation.scores, samples_file=str(out), checkpoint={"objective": side["objective"], "step": side["step"]},
-                          sampling=sampling, train_fit=fit)
+                          sampling=sampling, train_fit=fit, **extra_doc)
     atomic_write_text(meta, dumps_json(doc))
     return instance, evaluation.scores, meta
 
@@ -244,11 +298,13 @@ def train_run(cfg, run_dir: Path, resume: bool = False, overwrite: bool = False,
 
 
 def run(cfg, run_dir: Path, settings, resume: bool = False, overwrite: bool = False, progress: bool = True, extra_callbacks: list | None = None,
-        phases: Phases = SILENT) -> dict[str, Any]:
+        phases: Phases = SILENT, samples_per_prompt: int = 1) -> dict[str, Any]:
     """Generate, train, sample, score; write the run directory; return results.json's content.
 
     ``progress`` shows the training bar; ``phases`` reports each phase (instance, training,
-    sampling in each regime, scoring, train fit) with its time."""
+    sampling in each regime, scoring, train fit) with its time. With ``samples_per_prompt`` K > 1
+    the headline regime also draws K samples per prompt: DISCOVERY_FILE and results.json's
+    ``discovery``."""
     from creativity_bench.models.sampling import check_sampling_fits, other_regime
     from creativity_bench.models.tokenizer import Vocabulary
     from creativity_bench.scoring.report import verdict_lines
@@ -256,6 +312,7 @@ def run(cfg, run_dir: Path, settings, resume: bool = False, overwrite: bool = Fa
     run_dir = Path(run_dir)
     settings.validate()  # before training, so a bad setting costs nothing
     check_sampling_fits(cfg.objective, settings)
+    check_samples_per_prompt(samples_per_prompt)
     started = time.perf_counter()
     # The curve samples with the headline regime (generate_answers resolves mode standard).
     cfg, instance, objective, module, result = train_run(cfg, run_dir, resume, overwrite, progress, extra_callbacks, eval_settings=settings,
@@ -266,6 +323,11 @@ def run(cfg, run_dir: Path, settings, resume: bool = False, overwrite: bool = Fa
     fit = train_fit(objective, model, extra, instance, vocab, primary.settings, primary.sampling["max_new_tokens"], phases)
     secondary = sample_and_score(objective, model, extra, instance, vocab, other_regime(primary.settings), phases=phases)
     doc = results_document(cfg, instance, objective, result, primary, secondary, fit)
+    if samples_per_prompt > 1:
+        _, curve = sample_draws(objective, model, extra, instance, vocab, settings, samples_per_prompt, phases,
+                                first=[v.answer for v in primary.verdicts])
+        atomic_write_text(run_dir / DISCOVERY_FILE, curve_lines(curve))
+        doc["discovery"] = {**curve.summary(), "file": DISCOVERY_FILE}
     # Wall time of this process's part of the run (instance, training, sampling, scoring); a
     # resumed run counts only the part after the resume.
     doc["run_wall_time_s"] = round(time.perf_counter() - started, 2)

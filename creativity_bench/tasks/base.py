@@ -262,6 +262,31 @@ class Instance:
             raise CBenchError(f"sample seed length {seed_length} gives {capacity} distinct seeds, too few for {n} fresh prompts")
         return fresh_prompts(derive_key("eval-seeds", self.fingerprint, seed_length), n, seed_length, forbidden, marker, fill)
 
+    def draw_prompts(self, k: int, fresh_seeds: bool, seed_length: int | None = None) -> list[list[EvalPrompt]]:
+        """The prompts of K draws per evaluation prompt (discovery curves): K lists of N prompts.
+
+        Draw 0 is ``eval_prompts(seed_length)`` itself. Draw d of prompt i has prompt id d*N + i,
+        so sampling randomness (keyed to the prompt id) is fresh for every draw. With
+        ``fresh_seeds`` (greedy decoding, which would repeat itself) each later draw also gets
+        a fresh seed, distinct from every training seed, evaluation seed and other draw's; the
+        null seed (length 0) has only one, so greedy draws of it repeat, as they should.
+        """
+        if k < 1:
+            raise CBenchError(f"samples per prompt must be at least 1, got {k}")
+        first = self.eval_prompts(seed_length)
+        n, trained = len(first), self.task.params.seed_length
+        length = trained if seed_length is None else seed_length
+        if not fresh_seeds or length == 0 or k == 1:
+            return [first] + [[EvalPrompt(d * n + e.prompt_id, e.seed, e.prompt) for e in first] for d in range(1, k)]
+        fill = SEED_FILL * (trained - length)
+        used = {e.seed[:length] for e in first}
+        forbidden = frozenset(used | {s.seed[:length] for s in self.train if s.seed and s.seed.endswith(fill)})
+        if len(forbidden) + n * (k - 1) > len(SEED_ALPHABET) ** length:
+            raise CBenchError(f"seed length {length} gives too few distinct seeds for {k} fresh seeds per prompt")
+        seeds = unique_seed_strings(derive_key("draw-seeds", self.fingerprint, length), n * (k - 1), length, forbidden)
+        return [first] + [[EvalPrompt(d * n + e.prompt_id, seeds[(d - 1) * n + i] + fill, e.prompt) for i, e in enumerate(first)]
+                          for d in range(1, k)]
+
     @cached_property
     def train_bytes(self) -> bytes:
         return "".join(

@@ -177,3 +177,28 @@ def test_results_record_the_machine(finished_run):
 def test_absurd_sizes_are_refused(tmp_path, args, fragment):
     assert_clean_error(invoke("run", "circle", *SMOKE, *args, "--out", tmp_path / "r"), fragment)
     assert not (tmp_path / "r").exists()
+
+
+def test_run_with_samples_per_prompt_writes_the_discovery_curve(tmp_path):
+    out = tmp_path / "r"
+    r = invoke("run", "sibling", *SMOKE, "-k", "4", "--out", out)
+    assert r.exit_code == 0, r.output
+    doc = json.loads((out / "results.json").read_text())
+    disc = doc["discovery"]
+    assert disc["draws_per_prompt"] == 4 and len(disc["at_k"]) == 4 and disc["file"] == "discovery.jsonl"
+    n = doc["metrics"]["n"]
+    assert disc["at_k"][0]["novel_forms"] == round(doc["metrics"]["creativity"] * n), "k=1 is the headline"
+    found = [p["novel_forms"] for p in disc["at_k"]]
+    assert found == sorted(found)
+    points = [json.loads(x) for x in (out / "discovery.jsonl").read_text().splitlines()]
+    assert points[-1]["draws"] == 4 * n and "discovery:" in r.stdout
+    assert_clean_error(invoke("run", "sibling", *SMOKE, "-k", "0", "--out", tmp_path / "bad"), "samples per prompt")
+    assert not (tmp_path / "bad").exists()
+
+
+def test_sample_with_samples_per_prompt(finished_run, tmp_path):
+    out = tmp_path / "k.jsonl"
+    r = invoke("sample", finished_run / "checkpoint", "--out", out, "-k", "3", "--mode", "temperature", "--quiet")
+    assert r.exit_code == 0, r.output
+    meta = json.loads((tmp_path / "k.scores.json").read_text())
+    assert meta["discovery"]["draws_per_prompt"] == 3 and (tmp_path / "k.discovery.jsonl").is_file()
