@@ -183,7 +183,8 @@ def suite_command(**options: Any) -> None:
     typer.echo(f"suite: {len(mine)} of {len(cells)} runs (shard {shard[0]}/{shard[1]}), preset {preset}, into {results}")
     progress, on_event = suite_progress(mine, options["quiet"])
     with progress:
-        outcome = run_suite(results, mine, preset, settings, instance_seed, train_sets, on_event=on_event)
+        outcome = run_suite(results, mine, preset, settings, instance_seed, train_sets, on_event=on_event,
+                            samples_per_prompt=options["samples_per_prompt"])
     typer.echo(f"suite: {len(outcome['new'])} run, {len(outcome['resume'])} resumed, {len(outcome['restart'])} restarted, "
                f"{len(outcome['done'])} already complete; report with `cbench report {results}`")
 

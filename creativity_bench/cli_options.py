@@ -95,7 +95,7 @@ SUITE_OPTIONS = {
     **pick(TRAIN_OPTIONS, "preset", "instance_seed"),
     "shard": (Optional[str], None, ("--shard",), "Run only shard i of n (i/n, 1-based), e.g. $SLURM_ARRAY_TASK_ID/8."),
     **pick(TRAIN_OPTIONS, "train_sets"),
-    **pick(SAMPLE_OPTIONS, "mode", "temperature", "sampling_seed"),
+    **pick(SAMPLE_OPTIONS, "mode", "temperature", "sampling_seed", "samples_per_prompt"),
     "dry_run": (bool, False, ("--dry-run",), "List the shard's cells and their state; run nothing."),
     **QUIET,
 }

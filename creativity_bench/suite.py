@@ -88,15 +88,19 @@ def cell_state(run_dir: Path) -> str:
     return "new"
 
 
-def suite_settings(preset: str, instance_seed: int, settings, train_sets: dict[str, Any] | None = None) -> dict[str, Any]:
+def suite_settings(preset: str, instance_seed: int, settings, train_sets: dict[str, Any] | None = None,
+                   samples_per_prompt: int = 1) -> dict[str, Any]:
     """What every run of one results tree shares (written to suite.json, checked on reuse)."""
-    return {
+    out = {
         "schema": SUITE_SCHEMA,
         "preset": preset,
         "instance_seed": instance_seed,
         "train_sets": dict(sorted((train_sets or {}).items())),
         "sampling": settings.to_dict() | {"batch_size": None},  # batch size does not change results
     }
+    if samples_per_prompt > 1:  # discovery curves (absent from trees made without them)
+        out["samples_per_prompt"] = samples_per_prompt
+    return out
 
 
 def check_suite_file(root: Path, expected: dict[str, Any]) -> None:
@@ -104,9 +108,10 @@ def check_suite_file(root: Path, expected: dict[str, Any]) -> None:
     path = Path(root) / SUITE_FILE
     if path.exists():
         found = read_json(path, "suite file")
-        for key, value in expected.items():
-            if found.get(key) != value:
-                raise CBenchError(f"{root}: results tree was made with {key} = {found.get(key)!r}, not {value!r}; use another results directory")
+        for key in [*expected, *(k for k in found if k not in expected)]:
+            if found.get(key) != expected.get(key):
+                raise CBenchError(f"{root}: results tree was made with {key} = {found.get(key)!r}, not {expected.get(key)!r}; "
+                                  f"use another results directory")
         return
     atomic_write_text(path, dumps_json(expected))
 
@@ -167,6 +172,7 @@ def run_suite(
     train_sets: dict[str, Any] | None = None,
     on_event: Callable[[Cell, str, dict | None], None] | None = None,
     callbacks_for: Callable[[Cell], list] | None = None,
+    samples_per_prompt: int = 1,
 ) -> dict[str, list[Cell]]:
     """Run every cell not yet complete; returns which cells were skipped, resumed, restarted, run.
 
@@ -179,7 +185,7 @@ def run_suite(
     root = Path(root)
     check_cells(cells, preset, settings, instance_seed, train_sets)
     root.mkdir(parents=True, exist_ok=True)
-    check_suite_file(root, suite_settings(preset, instance_seed, settings, train_sets))
+    check_suite_file(root, suite_settings(preset, instance_seed, settings, train_sets, samples_per_prompt))
     outcome: dict[str, list[Cell]] = {"done": [], "resume": [], "restart": [], "new": []}
     for cell in cells:
         run_dir = cell.run_dir(root)
@@ -193,7 +199,7 @@ def run_suite(
         else:
             try:
                 doc = run(cfg, run_dir, settings, resume=state == "resume", overwrite=state == "restart", progress=False,
-                          extra_callbacks=callbacks_for(cell) if callbacks_for else None)
+                          extra_callbacks=callbacks_for(cell) if callbacks_for else None, samples_per_prompt=samples_per_prompt)
             except TrainingInterrupted as exc:  # a stopped run is reported as stopped, with its cell
                 stopped = str(exc).removesuffix("; continue with --resume")
                 raise TrainingInterrupted(f"{cell.label}: {stopped}; the suite stopped there: run it again to continue", exc.signum) from None
