@@ -357,18 +357,17 @@ def test_score_default_output_beside_samples(instance_dir, tmp_path):
 
 
 def test_garbage_answers_are_scored_not_raised(instance_dir, tmp_path):
+    """Any string is a model's answer, judged (invalid here); a non-string is malformed input (below)."""
     rows = [
-        {"prompt_id": 0, "answer": None},
-        {"prompt_id": 1, "answer": 42},
         {"prompt_id": 2, "answer": "|||| V99 ünïcode"},
         {"prompt_id": 3, "answer": ""},
-        {"prompt_id": 4, "answer": ["V0", "V1"]},
         {"prompt_id": 5, "answer": "V0 V1 | V1 V0 | " * 1000},
+        {"prompt_id": 6, "answer": "null"},
     ]
     samples = write_samples(tmp_path / "s.jsonl", rows)
     assert_ok(invoke("score", instance_dir, samples, "--out", tmp_path / "m.json"))
     m = json.loads((tmp_path / "m.json").read_text())["metrics"]
-    assert m["n"] == 6 and m["validity"] == 0.0 and m["creativity"] == 0.0
+    assert m["n"] == 4 and m["validity"] == 0.0 and m["creativity"] == 0.0
     assert all(v["valid"] is False for v in read_jsonl(tmp_path / "m.verdicts.jsonl"))
 
 
@@ -555,6 +554,11 @@ def test_unreadable_task_json(instance_dir, tmp_path, one_sample, content, fragm
         ('{"prompt_id": 1.5, "answer": "V0 V1"}\n', ["s.jsonl:1:", "not an integer"]),
         ('{"prompt_id": true, "answer": "V0 V1"}\n', ["s.jsonl:1:", "not an integer"]),
         ('{"prompt_id": 1}\n', ["s.jsonl:1:", "'answer' missing"]),
+        ('{"prompt_id": 0, "answer": 42}\n', ["s.jsonl:1:", "'answer' must be a string, got a number"]),
+        ('{"prompt_id": 0, "answer": "V0 V1"}\n{"prompt_id": 1, "answer": null}\n', ["s.jsonl:2:", "must be a string, got null"]),
+        ('{"prompt_id": 0, "answer": ["V0", "V1"]}\n', ["s.jsonl:1:", "got an array"]),
+        ('{"prompt_id": 0, "answer": true}\n', ["s.jsonl:1:", "got a boolean"]),
+        ('{"prompt_id": 0, "answer": {"text": "V0 V1"}}\n', ["s.jsonl:1:", "got an object"]),
         ('["V0 V1"]\n', ["s.jsonl:1:", "expected a JSON object"]),
         ("", ["s.jsonl", "no samples"]),
         ("\n  \n\n", ["s.jsonl", "no samples"]),

@@ -24,7 +24,7 @@ from typing import Any
 
 from creativity_bench.errors import CBenchError
 from creativity_bench.io import CHECKPOINT_DIR, RESULTS_FILE, SAMPLES_FILE, SECONDARY_SAMPLES_FILE, read_json
-from creativity_bench.leaderboard.manifest import CHECKPOINT_FILES, RUNS_DIR, manifest_problem
+from creativity_bench.leaderboard.manifest import CHECKPOINT_FILES, RUNS_DIR, SUBMISSION_FILE, manifest_problem
 from creativity_bench.leaderboard.protocol import (
     INSTANCE_SEED,
     RECORDED_SAMPLING_KEYS,
@@ -195,6 +195,10 @@ def verify(path: Path) -> Verification:
     The manifest comes first: an edited, missing or added file is the only problem reported.
     Raises CBenchError, saying what to install, when the objective is not installed here."""
     path = Path(path)
+    if not path.is_dir():
+        raise CBenchError(f"{path}: no such submission folder")
+    if not (path / SUBMISSION_FILE).is_file():  # bad input, not a rejected submission
+        raise CBenchError(f"{path}: not a submission (no {SUBMISSION_FILE}); `cbench submit` makes one")
     result = Verification(path)
     try:
         sub = read_submission(path)

@@ -22,11 +22,22 @@ class Samples(NamedTuple):
     seeds: list[str] | None = None
 
 
+def json_type(value: object) -> str:
+    """The JSON name of a value's type, for error messages."""
+    if value is None:
+        return "null"
+    if isinstance(value, bool):
+        return "a boolean"
+    if isinstance(value, (int, float)):
+        return "a number"
+    return {list: "an array", dict: "an object"}.get(type(value), type(value).__name__)
+
+
 def read_samples(path: Path | str, instance: Instance, seeds: bool = False, complete: bool = False) -> Samples:
     """Prompt ids and answers, refusing unknown or duplicated prompt ids and malformed lines.
 
-    An answer that is not a string is kept (and judged invalid): scorers are total, but the
-    file's structure must be right so that every sample maps to one evaluation prompt.
+    An answer must be a string (the model's text, possibly empty or garbage, which is judged
+    invalid); a number, null, list or object is malformed input, refused with its line.
     ``seeds``: every line carries its prompt's seed, which must be the instance's (samples of
     another instance are refused); ``complete``: every evaluation prompt has a sample.
     """
@@ -41,6 +52,8 @@ def read_samples(path: Path | str, instance: Instance, seeds: bool = False, comp
             raise CBenchError(f"{path}:{line}: field 'prompt_id' missing or not an integer")
         if "answer" not in obj:
             raise CBenchError(f"{path}:{line}: field 'answer' missing")
+        if not isinstance(obj["answer"], str):
+            raise CBenchError(f"{path}:{line}: field 'answer' must be a string, got {json_type(obj['answer'])}")
         if pid not in seed_of:
             raise CBenchError(f"{path}:{line}: prompt_id {pid} is not an evaluation prompt of this instance (0..{len(seed_of) - 1})")
         if pid in seen:
@@ -54,7 +67,7 @@ def read_samples(path: Path | str, instance: Instance, seeds: bool = False, comp
         seen[pid] = line
         answer = obj["answer"]
         ids.append(pid)
-        answers.append(answer if isinstance(answer, str) else "")
+        answers.append(answer)
     if not ids:
         raise CBenchError(f"{path}: no samples")
     missing = len(seed_of) - len(seen)

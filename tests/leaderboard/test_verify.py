@@ -115,7 +115,6 @@ TAMPERING = {
     "run missing": (lambda d: shutil.rmtree(d / RUN), "run is missing"),
     "extra run": (lambda d: shutil.copytree(d / RUN, d / "runs/circle/s3"), "not a run of the protocol"),
     "results missing": (lambda d: (d / RUN / "results.json").unlink(), "results.json is missing"),
-    "no submission file": (lambda d: (d / "submission.json").unlink(), "submission file"),
     "NaN claim": (lambda d: edit_json(d / RUN / "results.json", lambda r: r["metrics"].update(creativity=float("nan"))), "claimed creativity"),
     "NaN summary": (lambda d: edit_json(d / "submission.json", lambda s: s["claimed"]["mean"].update(validity=float("nan"))), "claimed overall mean validity"),
     "more training steps": (lambda d: edit_json(d / RUN / "results.json", lambda r: r["training"]["config"].update(steps=300)), "training setting steps"),
@@ -182,4 +181,19 @@ def test_teacherless_submission_is_accepted(tmp_path_factory):
         submit("teacherless", "smoke", base / "sub", base / "runs", "cbench submit --objective teacherless --preset smoke --out sub")
     verdict = verify(base / "sub")
     assert verdict.ok, verdict.problems
+
+
+
+@pytest.mark.parametrize("make", [lambda tmp: tmp / "empty", lambda tmp: tmp / "absent", lambda tmp: tmp / "file.json"])
+def test_verify_of_something_that_is_not_a_submission_is_bad_input(tmp_path, make):
+    """A folder without submission.json (or no folder) is a usage error, exit 2, not a rejection (exit 1)."""
+    from typer.testing import CliRunner
+
+    from creativity_bench.cli import app
+
+    (tmp_path / "empty").mkdir()
+    (tmp_path / "file.json").write_text("{}")
+    r = CliRunner().invoke(app, ["leaderboard", "verify", str(make(tmp_path))])
+    assert r.exit_code == 2, r.output
+    assert len(r.stderr.splitlines()) == 1 and r.stderr.startswith("error:") and "rejected" not in r.output
 
