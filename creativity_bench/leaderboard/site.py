@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import html
 import os
+import re
 from pathlib import Path
 from typing import Any
 
@@ -133,6 +134,15 @@ def md_code(text: str) -> str:
     return "`" + " ".join(text.split()).replace("`", "'") + "`"
 
 
+def empty_column_notes(entries: list[dict[str, Any]]) -> list[str]:
+    """Why a task column is all zeros when it is (markdown lines; the HTML page shows the same)."""
+    from creativity_bench.report.aggregate import zero_notes
+
+    if not entries:
+        return []
+    return zero_notes({t: [e["tasks"][t] for e in entries] for t in TASKS}, entries[0]["preset"])
+
+
 def leaderboard_markdown(entries: list[dict[str, Any]], figure: str | None = None) -> str:
     cols = columns()
     lines = [
@@ -154,6 +164,9 @@ def leaderboard_markdown(entries: list[dict[str, Any]], figure: str | None = Non
     ]
     for rank, e in enumerate(entries, 1):
         lines.append("| " + " | ".join(md_text(cell_text(e, k, rank)) for k, _ in cols) + " |")
+    notes = empty_column_notes(entries)
+    if notes:
+        lines += ["", "Empty columns:", "", *notes]
     if figure:
         lines += ["", f"![creativity per task]({figure})"]
     lines += ["", "## Entries", ""]
@@ -233,6 +246,10 @@ def leaderboard_html(entries: list[dict[str, Any]], figure: str | None) -> str:
         for e in entries
     )
     fig = f'<p><img src="{html.escape(figure)}" alt="creativity per task" style="max-width:100%"></p>' if figure else ""
+    notes = empty_column_notes(entries)
+    if notes:  # the markdown notes, as a list: `code` spans become <code>
+        items = "".join("<li>" + re.sub(r"`([^`]*)`", r"<code>\1</code>", html.escape(n.removeprefix("- "))) + "</li>" for n in notes)
+        fig = f'<p>Empty columns:</p><ul id="empty-columns">{items}</ul>\n' + fig
     return (
         "<!DOCTYPE html>\n<html lang=\"en\"><head><meta charset=\"utf-8\"><title>creativity-bench leaderboard</title>"
         f"<style>{STYLE}</style></head><body>\n<h1>creativity-bench leaderboard</h1>\n"

@@ -95,6 +95,29 @@ def fmt(mean: float, std: float) -> str:
     return f"{mean:.3f} ± {std:.3f}"
 
 
+def zero_reason(task: str, preset: str, instance_seed: int = 0) -> str:
+    """Why a task's creativity column holds only zeros: no novel form exists on the instance (the
+    training set covers every coherent form), or none was produced though some exist."""
+    from creativity_bench.tasks import make_task
+
+    try:
+        stats = make_task(task, preset).generate(instance_seed).stats()
+    except CBenchError:
+        return "the task's instance could not be rebuilt here"
+    ceiling, novel = stats.get("creativity_ceiling"), stats.get("novel_forms")
+    if novel == 0:
+        return (f"the training set covers every coherent form of the `{preset}` instance, so no novel form exists: "
+                f"creativity is 0 by construction")
+    if ceiling is None:
+        return "no run produced a novel coherent answer"
+    return f"no run produced a novel coherent answer, although {novel:,} novel forms exist (creativity could reach {ceiling:.3f})"
+
+
+def zero_notes(values: dict[str, list[float]], preset: str, what: str = "creativity") -> list[str]:
+    """Notes under a table for each task whose ``what`` values are all zero: ``values[task]``."""
+    return [f"- `{task}`: every {what} is 0: {zero_reason(task, preset)}." for task, vs in values.items() if vs and not any(vs)]
+
+
 def ordered(names: list[str], preferred: list[str] | tuple[str, ...]) -> list[str]:
     """``names`` in ``preferred`` order, the rest after in first-seen order."""
     return [n for n in preferred if n in names] + [n for n in dict.fromkeys(names) if n not in preferred]

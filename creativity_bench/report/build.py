@@ -10,7 +10,8 @@ from creativity_bench.errors import CBenchError
 from creativity_bench.io import atomic_write_text, dumps_json
 from creativity_bench.registry import BUILTIN_OBJECTIVES
 from creativity_bench.report import figures
-from creativity_bench.report.aggregate import aggregate, aggregate_curves, collect_runs, fmt, ordered
+from creativity_bench.report.aggregate import aggregate, aggregate_curves, collect_runs, fmt, ordered, zero_notes
+from creativity_bench.report.discovery import aggregate_discovery, discovery_figure, discovery_markdown
 from creativity_bench.report.study import study_markdown, study_table
 from creativity_bench.report.sweeps import all_points, seed_length_points, seed_temperature_points, sweep_table
 from creativity_bench.runs import RUN_METRICS, safe_name
@@ -78,6 +79,9 @@ def make_report(root: Path, out: Path | None = None, sweep_objectives: list[str]
     }
     if curves:
         figs["training_curves"] = figures.training_curves(curves, tasks, objectives, out / "training_curves.png")
+    discovery = aggregate_discovery(records)
+    if discovery:
+        figs["discovery"] = discovery_figure(discovery, tasks, objectives, out / "discovery.png")
     sweep_rows: list[dict[str, Any]] = []
     if sweeps:
         chosen = [r for r in records if r.objective in sweep_objectives]
@@ -94,10 +98,20 @@ def make_report(root: Path, out: Path | None = None, sweep_objectives: list[str]
            "objectives": objectives, "rows": rows, "sweep_objectives": sweep_objectives if sweeps else [],
            "sweeps": sweep_rows, "curves_axis": figures.curves_axis(curves) if curves else None,
            "study": study_table(rows, sweep_rows, tasks, sweep_objectives, sweeps),
+           "discovery": discovery,
            "figures": {k: v.name for k, v in figs.items()}}
     atomic_write_text(out / "report.json", dumps_json(doc))
     atomic_write_text(out / "report.md", report_markdown(doc))
     return doc
+
+
+def empty_notes(doc: dict[str, Any]) -> list[str]:
+    """Why a column of the headline table is empty (all zeros) when it is, and what `-` means."""
+    by_task: dict[str, list[float]] = {}
+    for r in doc["rows"]:
+        by_task.setdefault(r["task"], []).append(r["creativity"])
+    notes = zero_notes(by_task, doc["preset"])
+    return ["", "Empty columns:", "", *notes] if notes else []
 
 
 def report_markdown(doc: dict[str, Any]) -> str:
@@ -111,6 +125,7 @@ def report_markdown(doc: dict[str, Any]) -> str:
         "left-to-right objectives, temperature 1 for diffusion.",
         "",
         *metrics_markdown(doc["rows"]),
+        *empty_notes(doc),
         "",
         "## Both sampling regimes",
         "",
@@ -133,6 +148,15 @@ def report_markdown(doc: dict[str, Any]) -> str:
             against = ["Periodic evaluation on a subset of the evaluation prompts, mean over seeds, plotted against the",
                        "training step (some runs record no training FLOPs)."]
         lines += ["", "## Over training", "", *against, "", f"![training curves]({figs['training_curves']})"]
+    if doc.get("discovery"):
+        lines += ["", "## Discovery curves (creativity@k)", "",
+                  "K draws per evaluation prompt (fresh seeds for greedy decoding, fresh sampling keys otherwise; docs/discovery.md):",
+                  "distinct novel coherent forms found, mean ± std over seeds, after 1 and after K draws per prompt.", "",
+                  *discovery_markdown(doc["discovery"]), "", f"![discovery curves]({figs['discovery']})"]
+    if not doc["sweeps"]:
+        lines += ["", "## Seed-conditioning against temperature, and seed length", "",
+                  "Not in this report: it was made with `--no-sweeps`, so the checkpoints were not re-sampled and the study's",
+                  "seed-vs-temperature and seed-length rows below are marked not measured."]
     if doc["sweeps"]:
         lines += ["", "## Seed-conditioning against temperature, and seed length", "",
                   "Re-sampled from the trained checkpoints (no retraining). A seed of length k below the trained",

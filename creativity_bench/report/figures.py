@@ -36,6 +36,14 @@ def _save(fig, path: Path) -> Path:
     return path
 
 
+def clipped_errors(means: list[float], stds: list[float | None]) -> list[list[float]]:
+    """Error bars of mean ± std over seeds, clipped to [0, 1] where every metric lives: the
+    (below, above) extents matplotlib's ``yerr`` takes. A bar never reaches below 0 or above 1."""
+    below = [min(s or 0.0, m) for m, s in zip(means, stds)]
+    above = [min(s or 0.0, 1.0 - m) for m, s in zip(means, stds)]
+    return [below, above]
+
+
 def metric_bars(rows: list[dict[str, Any]], tasks: list[str], objectives: list[str], path: Path,
                 metrics: tuple[str, ...] = ("creativity", "memorization")) -> Path:
     """Bars with error bars (standard deviation over seeds): one panel per task and metric."""
@@ -49,7 +57,7 @@ def metric_bars(rows: list[dict[str, Any]], tasks: list[str], objectives: list[s
             present = [o for o in objectives if (task, o) in by_key]
             means = [by_key[(task, o)][metric] for o in present]
             stds = [by_key[(task, o)][f"{metric}_std"] for o in present]
-            ax.bar(range(len(present)), means, yerr=stds, capsize=3, color=[colors[k % len(colors)] for k in range(len(present))])
+            ax.bar(range(len(present)), means, yerr=clipped_errors(means, stds), capsize=3, color=[colors[k % len(colors)] for k in range(len(present))])
             ax.set_xticks(range(len(present)), present, rotation=35, ha="right", fontsize=8)
             ax.set_ylim(0, 1)
             ax.set_title(f"{task}: {metric}", fontsize=10)
@@ -67,7 +75,8 @@ def seed_temperature(rows: list[dict[str, Any]], tasks: list[str], objective: st
         for k, (length, label) in enumerate(((10, "seed length 10"), (0, "null seed"))):
             pts = {r["decoding"]: r for r in mine if r["seed_length"] == length}
             xs = [x + (k - 0.5) * 0.38 for x in range(len(decodings))]
-            ax.bar(xs, [pts[d]["creativity"] for d in decodings], width=0.38, yerr=[pts[d]["creativity_std"] for d in decodings],
+            ax.bar(xs, [pts[d]["creativity"] for d in decodings], width=0.38,
+                   yerr=clipped_errors([pts[d]["creativity"] for d in decodings], [pts[d]["creativity_std"] for d in decodings]),
                    capsize=3, label=label)
         ax.set_xticks(range(len(decodings)), decodings, fontsize=8)
         ax.set_ylim(0, max(0.05, min(1.0, 1.25 * max([r["creativity"] + r["creativity_std"] for r in mine] or [0.0]))))
@@ -124,7 +133,8 @@ def seed_length(rows: list[dict[str, Any]], tasks: list[str], objectives: list[s
                           key=lambda r: r["seed_length"])
             if mine:
                 ax.errorbar([r["seed_length"] for r in mine], [r["creativity"] for r in mine],
-                            yerr=[r["creativity_std"] for r in mine], marker="o", capsize=3, label=objective)
+                            yerr=clipped_errors([r["creativity"] for r in mine], [r["creativity_std"] for r in mine]),
+                            marker="o", capsize=3, label=objective)
         ax.set_xticks([0, 2, 4, 10])
         ax.set_xlabel("seed length (0 = null)", fontsize=8)
         ax.set_ylabel("creativity", fontsize=8)

@@ -165,3 +165,19 @@ def test_page_renders_and_sorts_in_headless_chromium(tmp_path):
     assert [r[1] for r in rows(by_name)] == ["alpha", "beta", "gamma"]
     by_creativity = render(page, "#sort=creativity:asc")
     assert [r[1] for r in rows(by_creativity)] == ["beta", "gamma", "alpha"]
+
+
+def test_page_says_why_a_task_column_is_all_zeros():
+    """A task on which every entry scores 0 is explained under the table: here the smoke circle
+    instance, whose training set covers every coherent form (no novel form exists)."""
+    entries = rank_entries([hand_entry("alpha", 0.30, 0.25, 0.35, preset="smoke"), hand_entry("beta", 0.20, 0.15, 0.25, preset="smoke")])
+    for e in entries:
+        e["tasks"]["circle"] = 0.0
+    md = leaderboard_markdown(entries)
+    assert "Empty columns:" in md and "- `circle`: every creativity is 0: the training set covers every coherent form" in md
+    assert "`line`" not in md.split("Empty columns:")[1].split("## Entries")[0]
+    page = leaderboard_html(entries, None)
+    assert '<ul id="empty-columns"><li><code>circle</code>: every creativity is 0' in page
+    for e in entries:
+        e["tasks"]["circle"] = 0.1
+    assert "Empty columns:" not in leaderboard_markdown(entries) and "empty-columns" not in leaderboard_html(entries, None)

@@ -39,3 +39,13 @@ def test_discovery_is_averaged_over_seeds(tree, tmp_path):
     assert lines[2].startswith("| sibling | ntp | 2 |")
     path = discovery_figure(rows, ["sibling"], ["ntp"], tmp_path / "discovery.png")
     assert path.is_file() and path.stat().st_size > 1000
+
+
+def test_report_shows_the_discovery_curves(tree, tmp_path):
+    from creativity_bench.report import make_report
+
+    doc = make_report(tree, tmp_path / "report", sweeps=False)
+    assert doc["figures"]["discovery"] == "discovery.png" and (tmp_path / "report" / "discovery.png").is_file()
+    md = (tmp_path / "report" / "report.md").read_text()
+    assert "## Discovery curves (creativity@k)" in md and "| sibling | ntp | 2 |" in md
+    assert "made with `--no-sweeps`" in md
