@@ -254,6 +254,8 @@ def leaderboard_verify_command(**options: Any) -> None:
                f"other regime: creativity {other['creativity']:.3f}, validity {other['validity']:.3f}")
     for a in audits:
         typer.echo(f"{a.summary()}; recorded in {submission / AUDIT_FILE}")
+    for note in result.notes:
+        typer.echo(f"note: {note}", err=True)
 
 
 @command("build", flags.BUILD_OPTIONS, on=leaderboard_app)

@@ -36,7 +36,7 @@ SECONDARY = "the other regime: temperature 1 after greedy decoding, greedy after
 
 def protocol_settings():
     """The SamplingSettings a protocol run is given (mode standard: resolved per objective)."""
-    from creativity_bench.models.sampling import SamplingSettings
+    from creativity_bench.models.settings import SamplingSettings
 
     return SamplingSettings()
 
@@ -49,7 +49,7 @@ def protocol_sampling() -> dict[str, Any]:
 def expected_sampling(objective, max_new: int) -> tuple[dict[str, Any], dict[str, Any]]:
     """What a protocol run of ``objective`` must record, resolved: its sampling and its
     secondary sampling (the keys of RECORDED_SAMPLING_KEYS)."""
-    from creativity_bench.models.sampling import other_regime, resolve_sampling, sampling_record
+    from creativity_bench.models.settings import other_regime, resolve_sampling, sampling_record
 
     def recorded(settings) -> dict[str, Any]:
         record = sampling_record(objective, settings, max_new)

@@ -75,12 +75,26 @@ def install_hint(source: dict[str, Any]) -> str:
     return f"put its module {source.get('module')!r} on the Python path"
 
 
+def without_torch(exc: ModuleNotFoundError) -> bool:
+    """Whether an import failed because the train extra (torch, Lightning, safetensors) is missing."""
+    return (exc.name or "").split(".")[0] in ("torch", "lightning", "safetensors")
+
+
 def check_installed(objective: dict[str, Any]) -> None:
-    """Fail, saying what to install, when a submission's objective cannot be loaded here."""
-    from creativity_bench.models.objectives import get_objective
+    """Fail, saying what to install, when a submission's objective cannot be loaded here. Without
+    torch a built-in objective passes (verifying it needs only its declared sampler), a plugin not."""
+    from creativity_bench.models.settings import BUILTIN_SAMPLING
 
     try:
+        from creativity_bench.models.objectives import get_objective
+
         get_objective(objective["name"])
+    except ModuleNotFoundError as exc:
+        if not without_torch(exc):
+            raise
+        if objective["name"] not in BUILTIN_SAMPLING:
+            raise CBenchError(f"objective '{objective['name']}' is a plugin: verifying it needs the train extra "
+                              f"(pip install 'creativity-bench[train]') and {install_hint(objective['source'])}") from None
     except CBenchError:
         raise CBenchError(f"objective '{objective['name']}' is not installed here: {install_hint(objective['source'])}") from None
 

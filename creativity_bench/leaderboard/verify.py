@@ -16,6 +16,7 @@ runs is `--reproduce` and `--resample` (reproduce.py).
 
 from __future__ import annotations
 
+import dataclasses
 import math
 import re
 from dataclasses import dataclass, field
@@ -35,7 +36,7 @@ from creativity_bench.leaderboard.protocol import (
     seeds_problem,
     version_problem,
 )
-from creativity_bench.leaderboard.submission import check_installed, claimed_summary, read_submission
+from creativity_bench.leaderboard.submission import check_installed, claimed_summary, read_submission, without_torch
 from creativity_bench.models.config import LEARNING_SETTINGS, TrainConfig, settings_difference
 from creativity_bench.params import PRESETS
 from creativity_bench.scoring.metrics import METRICS
@@ -57,6 +58,7 @@ class Verification:
     submission: dict[str, Any] = field(default_factory=dict)
     recomputed: dict[str, Any] = field(default_factory=dict)
     per_run: dict[str, dict[str, dict[str, float]]] = field(default_factory=dict)  # task -> sSEED -> re-scored metrics
+    notes: list[str] = field(default_factory=list)  # what was not checked here, and why
 
     @property
     def ok(self) -> bool:
@@ -83,11 +85,19 @@ def _instance(task: str, preset: str, cache: dict):
 
 def _expected_sampling(objective: str, task: str, instance, cache: dict) -> tuple[dict[str, Any], dict[str, Any]]:
     """The resolved sampling (standard, then secondary) a protocol run of ``objective`` on ``task`` records."""
-    from creativity_bench.models.objectives import make_objective
+    from creativity_bench.models.settings import declared_objective
     from creativity_bench.models.tokenizer import answer_width
 
     if task not in cache:
-        cache[task] = expected_sampling(make_objective(objective, task), answer_width(instance))
+        try:
+            from creativity_bench.models.objectives import make_objective
+
+            made = make_objective(objective, task)
+        except ModuleNotFoundError as exc:  # no torch here: a built-in objective's declared sampler
+            if not without_torch(exc):
+                raise
+            made = declared_objective(objective)
+        cache[task] = expected_sampling(made, answer_width(instance))
     return cache[task]
 
 
@@ -158,7 +168,7 @@ def _check_run(run_dir: Path, task: str, seed: int, sub: dict[str, Any], instanc
         config = doc["training"]["config"]
         if config.get("objective_params") != {}:
             raise Rejected(f"objective parameters were set ({config.get('objective_params')!r}); the protocol uses the defaults")
-        expected_cfg = TrainConfig(task=task, preset=sub["preset"], objective=config["objective"], seed=seed, instance_seed=INSTANCE_SEED).resolve()
+        expected_cfg = _expected_config(task, sub["preset"], config, seed)
         diff = settings_difference(config, expected_cfg, LEARNING_SETTINGS)
         if diff:
             raise Rejected(f"training setting {diff} (the protocol uses the preset's)")
@@ -170,6 +180,26 @@ def _check_run(run_dir: Path, task: str, seed: int, sub: dict[str, Any], instanc
         raise Rejected("results.json lacks a required field or holds a malformed one") from None
     return (_rescore(run_dir / SAMPLES_FILE, instance, claimed),
             _rescore(run_dir / SECONDARY_SAMPLES_FILE, instance, claimed_secondary, "secondary "))
+
+
+# Said by verify when it ran without torch (Verification.notes).
+NO_TORCH_NOTE = ("verified without torch: every sample re-scored and every recorded setting checked, except the step count the "
+                 "compute budget buys, which needs the objective's FLOPs per step (install the train extra for that check)")
+
+
+def _expected_config(task: str, preset: str, config: dict[str, Any], seed: int) -> TrainConfig:
+    """The training config the protocol gives this run. Without torch the objective's FLOPs per
+    step, and so the steps its budget buys, are unknown: the recorded steps stand in (unchecked)."""
+    base = TrainConfig(task=task, preset=preset, objective=config["objective"], seed=seed, instance_seed=INSTANCE_SEED)
+    try:
+        return base.resolve()
+    except ModuleNotFoundError as exc:
+        if not without_torch(exc):
+            raise
+    from creativity_bench.models.presets import train_preset
+
+    budget = train_preset(preset, task).get("flops_budget")
+    return dataclasses.replace(base, steps=int(config["steps"]), flops_budget=budget).resolve()
 
 
 def _check_checkpoint(ckpt: Path, doc: dict[str, Any]) -> None:
@@ -260,7 +290,17 @@ def verify(path: Path) -> Verification:
         diff = _summary_difference(sub.get("claimed"), result.recomputed)
         if diff:
             result.problems.append(diff)
+    if not torch_importable():
+        result.notes.append(NO_TORCH_NOTE)
     return result
+
+
+def torch_importable() -> bool:
+    try:
+        import torch  # noqa: F401
+    except ImportError:
+        return False
+    return True
 
 
 def same_number(claimed: Any, actual: float) -> bool:

@@ -13,7 +13,7 @@ import torch
 import torch.nn as nn
 import torch.nn.functional as F
 
-INITS = ("small", "torch")
+from creativity_bench.models.presets import INITS, MODEL_PRESETS  # noqa: E402,F401  (torch-free: config resolves without torch)
 
 
 @dataclass(frozen=True)
@@ -48,15 +48,6 @@ class ModelConfig:
         return asdict(self)
 
 
-MODEL_PRESETS = {
-    # depth, aspect, head_dim and the recipe. `cpu` is 4 layers x 128 with PyTorch's default
-    # initialisation, biases and an untied output layer: the recipe ablation (results/ablation/)
-    # found GPT-2's N(0, 0.02) initialisation with a tied output layer far worse on circle and line
-    # at this size. `paper` keeps GPT-2's recipe, as the study's models did.
-    "smoke": {"depth": 1, "aspect": 32, "head_dim": 16, "init": "small", "bias": False, "tie_output": True},
-    "cpu": {"depth": 4, "aspect": 32, "head_dim": 32, "init": "torch", "bias": True, "tie_output": False},
-    "paper": {"depth": 12, "aspect": 64, "head_dim": 64, "init": "small", "bias": False, "tie_output": True},
-}
 
 
 class KVCache:

@@ -86,8 +86,7 @@ class TrainConfig:
 
     def resolve(self) -> TrainConfig:
         """Fill every ``None`` from the model and training presets; validate."""
-        from creativity_bench.models.backbone import MODEL_PRESETS
-        from creativity_bench.models.presets import train_preset
+        from creativity_bench.models.presets import MODEL_PRESETS, train_preset
 
         if self.preset not in PRESETS:
             raise CBenchError(f"unknown preset '{self.preset}'" + suggest(self.preset, list(PRESETS)))
@@ -137,7 +136,7 @@ class TrainConfig:
             raise CBenchError(f"schedule must be constant or cosine, got '{self.schedule}'")
         if self.lr_scaling not in LR_SCALING:
             raise CBenchError(f"lr-scaling must be one of {', '.join(LR_SCALING)}, got '{self.lr_scaling}'")
-        from creativity_bench.models.backbone import INITS
+        from creativity_bench.models.presets import INITS
 
         if self.init is not None and self.init not in INITS:
             raise CBenchError(f"init must be one of {', '.join(INITS)}, got '{self.init}'")

@@ -197,3 +197,30 @@ def test_verify_of_something_that_is_not_a_submission_is_bad_input(tmp_path, mak
     assert r.exit_code == 2, r.output
     assert len(r.stderr.splitlines()) == 1 and r.stderr.startswith("error:") and "rejected" not in r.output
 
+
+
+def test_verify_needs_no_torch(smoke_submission, tmp_path):
+    """Re-scoring a submission needs no torch: verify runs where torch cannot be imported, says what
+    it could not check there, and --reproduce names the extra it needs."""
+    import subprocess
+    import sys
+
+    board = tmp_path / "board"
+    shutil.copytree(smoke_submission, board / "ntp-smoke")
+    script = f"""
+import sys
+for name in ("torch", "lightning", "safetensors"):
+    sys.modules[name] = None
+from creativity_bench.cli import app
+for args, code in ((["leaderboard", "verify", {str(board / "ntp-smoke")!r}], 0),
+                   (["leaderboard", "verify", {str(board / "ntp-smoke")!r}, "--reproduce", "1"], 2)):
+    try:
+        app(args)
+    except SystemExit as exc:
+        assert (exc.code or 0) == code, (args, exc.code)
+print("torch imported:", sys.modules.get("torch") is not None)
+"""
+    proc = subprocess.run([sys.executable, "-c", script], check=False, capture_output=True, text=True, timeout=300)
+    assert proc.returncode == 0, proc.stdout + proc.stderr
+    assert "verified" in proc.stdout and proc.stdout.strip().endswith("torch imported: False")
+    assert "note: verified without torch" in proc.stderr and "pip install 'creativity-bench[train]'" in proc.stderr

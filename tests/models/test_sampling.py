@@ -208,3 +208,25 @@ def test_an_unresolved_mode_is_never_sampled():
     with pytest.raises(ValueError, match="not resolved"):
         filter_logits(torch.zeros(2, 5), SamplingSettings())
     assert SamplingSettings().mode == "standard"
+
+
+def test_declared_builtin_samplers_match_the_objective_classes():
+    """The torch-free declarations the verifier uses without torch equal what the classes declare."""
+    from creativity_bench.models.objectives import get_objective, make_objective
+    from creativity_bench.models.settings import (
+        BUILTIN_SAMPLING,
+        SamplingSettings,
+        declared_objective,
+        resolve_sampling,
+        sampling_record,
+    )
+    from creativity_bench.registry import BUILTIN_OBJECTIVES
+
+    assert set(BUILTIN_SAMPLING) == set(BUILTIN_OBJECTIVES)
+    for name, (standard, diffusion) in BUILTIN_SAMPLING.items():
+        cls = get_objective(name)
+        assert cls.standard_sampling == standard and cls.uses_diffusion_steps == diffusion, name
+        real, declared = make_objective(name, "circle"), declared_objective(name)
+        for settings in (SamplingSettings(), SamplingSettings(mode="temperature", temperature=0.7), SamplingSettings(mode="greedy")):
+            a, b = resolve_sampling(real, settings, 27), resolve_sampling(declared, settings, 27)
+            assert a == b and sampling_record(real, a, 27) == sampling_record(declared, b, 27), (name, settings)
