@@ -22,7 +22,7 @@ from typing import Any
 
 from creativity_bench.errors import CBenchError
 from creativity_bench.io import atomic_write_text
-from creativity_bench.leaderboard.protocol import TASKS
+from creativity_bench.leaderboard.protocol import INSTANCE_SEED, TASKS
 from creativity_bench.leaderboard.reproduce import BYTE_IDENTICAL, standing
 from creativity_bench.leaderboard.stats import mean_interval, rank_label, tied_ranks
 from creativity_bench.leaderboard.submission import SUBMISSION_FILE
@@ -135,12 +135,18 @@ def md_code(text: str) -> str:
 
 
 def empty_column_notes(entries: list[dict[str, Any]]) -> list[str]:
-    """Why a task column is all zeros when it is (markdown lines; the HTML page shows the same)."""
+    """Why a task column is all zeros when it is (markdown lines; the HTML page shows the same).
+    Presets are judged apart (their instances differ); a page of several names the preset."""
     from creativity_bench.report.aggregate import zero_notes
 
-    if not entries:
-        return []
-    return zero_notes({t: [e["tasks"][t] for e in entries] for t in TASKS}, entries[0]["preset"])
+    presets = list(dict.fromkeys(e["preset"] for e in entries))
+    notes = []
+    for preset in presets:
+        mine = [e for e in entries if e["preset"] == preset]
+        label = f" (`{preset}` entries)" if len(presets) > 1 else ""
+        notes += zero_notes({t: [e["tasks"][t] for e in mine] for t in TASKS}, preset,
+                            instances={t: {"seed": INSTANCE_SEED} for t in TASKS}, label=label)
+    return notes
 
 
 def leaderboard_markdown(entries: list[dict[str, Any]], figure: str | None = None) -> str:

@@ -24,7 +24,14 @@ from pathlib import Path
 from typing import Any
 
 from creativity_bench.errors import CBenchError
-from creativity_bench.io import CHECKPOINT_DIR, RESULTS_FILE, SAMPLES_FILE, SECONDARY_SAMPLES_FILE, read_json
+from creativity_bench.io import (
+    CHECKPOINT_DIR,
+    RESULTS_FILE,
+    SAMPLES_FILE,
+    SECONDARY_SAMPLES_FILE,
+    read_bytes,
+    read_json,
+)
 from creativity_bench.leaderboard.manifest import CHECKPOINT_FILES, RUNS_DIR, SUBMISSION_FILE, manifest_problem
 from creativity_bench.leaderboard.protocol import (
     INSTANCE_SEED,
@@ -223,12 +230,15 @@ def _check_checkpoint(ckpt: Path, doc: dict[str, Any]) -> None:
 def verify(path: Path) -> Verification:
     """Check a submission folder; the verification lists every problem found (none: accepted).
     The manifest comes first: an edited, missing or added file is the only problem reported.
-    Raises CBenchError, saying what to install, when the objective is not installed here."""
+    Raises CBenchError (bad input, not a rejection) when ``path`` is no folder or its submission.json
+    is missing or cannot be read, and, saying what to install, when the objective is not installed
+    here. A submission.json that is read but malformed is the submission's fault: a problem."""
     path = Path(path)
     if not path.is_dir():
         raise CBenchError(f"{path}: no such submission folder")
     if not (path / SUBMISSION_FILE).is_file():  # bad input, not a rejected submission
         raise CBenchError(f"{path}: not a submission (no {SUBMISSION_FILE}); `cbench submit` makes one")
+    read_bytes(path / SUBMISSION_FILE, "submission file")  # unreadable here (permissions, I/O): bad input too
     result = Verification(path)
     try:
         sub = read_submission(path)

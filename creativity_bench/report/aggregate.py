@@ -95,15 +95,27 @@ def fmt(mean: float, std: float) -> str:
     return f"{mean:.3f} ± {std:.3f}"
 
 
-def zero_reason(task: str, preset: str, instance_seed: int = 0) -> str:
+# zero_reason when the instance the runs used cannot be rebuilt to count the forms that exist.
+UNKNOWN_FORMS = "no run produced a novel coherent answer (the task's instance could not be rebuilt here to say more)"
+
+
+def zero_reason(task: str, preset: str, instance: dict[str, Any] | None = None) -> str:
     """Why a task's creativity column holds only zeros: no novel form exists on the instance (the
-    training set covers every coherent form), or none was produced though some exist."""
+    training set covers every coherent form), or none was produced though some exist.
+
+    ``instance``: the runs' task header (``params``, ``seed``, ``fingerprint``), rebuilt from its
+    params and seed; when the rebuilt fingerprint is not the runs', nothing is claimed about the
+    forms that exist. Without it, the preset's instance of seed 0."""
     from creativity_bench.tasks import make_task
 
+    header = instance or {}
     try:
-        stats = make_task(task, preset).generate(instance_seed).stats()
-    except CBenchError:
-        return "the task's instance could not be rebuilt here"
+        made = make_task(task, preset, **(header.get("params") or {})).generate(header.get("seed") or 0)
+    except (CBenchError, TypeError, ValueError):
+        return UNKNOWN_FORMS
+    if header.get("fingerprint") not in (None, made.fingerprint):
+        return UNKNOWN_FORMS
+    stats = made.stats()
     ceiling, novel = stats.get("creativity_ceiling"), stats.get("novel_forms")
     if novel == 0:
         return (f"the training set covers every coherent form of the `{preset}` instance, so no novel form exists: "
@@ -113,9 +125,19 @@ def zero_reason(task: str, preset: str, instance_seed: int = 0) -> str:
     return f"no run produced a novel coherent answer, although {novel:,} novel forms exist (creativity could reach {ceiling:.3f})"
 
 
-def zero_notes(values: dict[str, list[float]], preset: str, what: str = "creativity") -> list[str]:
-    """Notes under a table for each task whose ``what`` values are all zero: ``values[task]``."""
-    return [f"- `{task}`: every {what} is 0: {zero_reason(task, preset)}." for task, vs in values.items() if vs and not any(vs)]
+def zero_notes(values: dict[str, list[float]], preset: str, what: str = "creativity",
+               instances: dict[str, dict[str, Any]] | None = None, label: str = "") -> list[str]:
+    """Notes under a table for each task whose ``what`` values are all zero: ``values[task]``.
+    ``instances[task]``: the task's instance header (see zero_reason); ``label`` follows the task's name."""
+    instances = instances or {}
+    return [f"- `{task}`{label}: every {what} is 0: {zero_reason(task, preset, instances.get(task))}."
+            for task, vs in values.items() if vs and not any(vs)]
+
+
+def instance_headers(records: list[RunRecord]) -> dict[str, dict[str, Any]]:
+    """Each task's instance as its runs recorded it: params, seed and fingerprint (collect_runs
+    refuses a tree whose runs of a task differ in fingerprint)."""
+    return {r.task: {k: r.results["task"].get(k) for k in ("params", "seed", "fingerprint")} for r in records}
 
 
 def ordered(names: list[str], preferred: list[str] | tuple[str, ...]) -> list[str]:

@@ -10,7 +10,15 @@ from creativity_bench.errors import CBenchError
 from creativity_bench.io import atomic_write_text, dumps_json
 from creativity_bench.registry import BUILTIN_OBJECTIVES
 from creativity_bench.report import figures
-from creativity_bench.report.aggregate import aggregate, aggregate_curves, collect_runs, fmt, ordered, zero_notes
+from creativity_bench.report.aggregate import (
+    aggregate,
+    aggregate_curves,
+    collect_runs,
+    fmt,
+    instance_headers,
+    ordered,
+    zero_notes,
+)
 from creativity_bench.report.discovery import aggregate_discovery, discovery_figure, discovery_markdown
 from creativity_bench.report.study import study_markdown, study_table
 from creativity_bench.report.sweeps import all_points, seed_length_points, seed_temperature_points, sweep_table
@@ -98,19 +106,25 @@ def make_report(root: Path, out: Path | None = None, sweep_objectives: list[str]
            "objectives": objectives, "rows": rows, "sweep_objectives": sweep_objectives if sweeps else [],
            "sweeps": sweep_rows, "curves_axis": figures.curves_axis(curves) if curves else None,
            "study": study_table(rows, sweep_rows, tasks, sweep_objectives, sweeps),
-           "discovery": discovery,
+           "discovery": discovery, "instances": instance_headers(records),
            "figures": {k: v.name for k, v in figs.items()}}
     atomic_write_text(out / "report.json", dumps_json(doc))
     atomic_write_text(out / "report.md", report_markdown(doc))
     return doc
 
 
+# Said under the first figures: what the error bars of the metric figures are (figures.clipped_errors).
+ERROR_BARS = ["Bars and points are means over training seeds; their error bars are ± one sample standard deviation, clipped to",
+              "[0, 1], where every metric lies (so a bar near 0 or 1 is shorter on that side)."]
+
+
 def empty_notes(doc: dict[str, Any]) -> list[str]:
-    """Why a column of the headline table is empty (all zeros) when it is, and what `-` means."""
+    """Why a task's creativity is 0 in every row of the headline table, when it is (the headline
+    table has no `-` cells: a task or objective without runs has no row)."""
     by_task: dict[str, list[float]] = {}
     for r in doc["rows"]:
         by_task.setdefault(r["task"], []).append(r["creativity"])
-    notes = zero_notes(by_task, doc["preset"])
+    notes = zero_notes(by_task, doc["preset"], instances=doc.get("instances"))
     return ["", "Empty columns:", "", *notes] if notes else []
 
 
@@ -135,6 +149,8 @@ def report_markdown(doc: dict[str, Any]) -> str:
         *regimes_markdown(doc["rows"]),
         "",
         "## Creativity and memorization",
+        "",
+        *ERROR_BARS,
         "",
         f"![creativity and memorization]({figs['creativity_memorization']})",
         "",

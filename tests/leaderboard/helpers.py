@@ -46,3 +46,33 @@ def swap_two_answers(path: Path) -> tuple[int, str, str]:
 
 def different_answers(path: Path) -> bool:
     return len({json.loads(line)["answer"] for line in path.read_text().splitlines()}) > 1
+
+
+# Run in a fresh interpreter where importing torch, Lightning or safetensors fails as it does
+# where the train extra is not installed; each command's exit code is printed as "exit N".
+WITHOUT_TORCH = """
+import json, sys
+for name in ("torch", "lightning", "safetensors"):
+    sys.modules[name] = None
+from creativity_bench.cli import app
+for args in json.loads(sys.argv[1]):
+    try:
+        app(args)
+        code = 0
+    except SystemExit as exc:
+        code = exc.code or 0
+    print("exit", code, flush=True)
+print("torch imported:", sys.modules.get("torch") is not None)
+"""
+
+
+def cli_without_torch(*commands: list[str]) -> tuple[list[int], str, str]:
+    """Run cbench commands in one interpreter that cannot import the train extra: (exit codes, stdout, stderr)."""
+    import subprocess
+    import sys
+
+    proc = subprocess.run([sys.executable, "-c", WITHOUT_TORCH, json.dumps([[str(a) for a in c] for c in commands])],
+                          check=False, capture_output=True, text=True, timeout=600)
+    assert proc.returncode == 0 and proc.stdout.strip().endswith("torch imported: False"), proc.stdout + proc.stderr
+    codes = [int(line.split()[1]) for line in proc.stdout.splitlines() if line.startswith("exit ")]
+    return codes, proc.stdout, proc.stderr

@@ -14,7 +14,7 @@ import pytest
 from creativity_bench.errors import CBenchError
 from creativity_bench.leaderboard.reproduce import read_audits, record_audit
 from creativity_bench.leaderboard.site import build, leaderboard_html, leaderboard_markdown, rank_entries
-from tests.leaderboard.helpers import one_thread
+from tests.leaderboard.helpers import cli_without_torch, one_thread
 
 TASKS = ("sibling", "triangle", "circle", "line")
 
@@ -181,3 +181,37 @@ def test_page_says_why_a_task_column_is_all_zeros():
     for e in entries:
         e["tasks"]["circle"] = 0.1
     assert "Empty columns:" not in leaderboard_markdown(entries) and "empty-columns" not in leaderboard_html(entries, None)
+
+
+def test_build_needs_no_torch(reproduced, tmp_path):
+    """Building the pages re-verifies (re-scores) and reads the recorded audits: no torch needed.
+    The pages equal those built where torch is installed."""
+    shutil.copytree(reproduced, tmp_path / "subs" / "ntp")
+    with_torch = tmp_path / "with"
+    build(tmp_path / "subs", with_torch / "LEADERBOARD.md", with_torch / "site" / "index.html")
+    without = tmp_path / "without"
+    codes, out, err = cli_without_torch(["leaderboard", "build", "--dir", tmp_path / "subs", "--markdown", without / "LEADERBOARD.md",
+                                         "--html", without / "site" / "index.html"])
+    assert codes == [0], out + err
+    assert "leaderboard: 1 verified entries" in out
+    assert (without / "LEADERBOARD.md").read_text() == (with_torch / "LEADERBOARD.md").read_text()
+    assert (without / "site" / "index.html").read_text() == (with_torch / "site" / "index.html").read_text()
+
+
+def test_empty_columns_are_judged_per_preset():
+    """Presets are ranked apart and their instances differ: a task column that is all zeros within
+    one preset's entries is explained for that preset, named, even when another preset's are not."""
+    entries = rank_entries([hand_entry("alpha", 0.30, 0.25, 0.35, preset="smoke"), hand_entry("beta", 0.20, 0.15, 0.25, preset="smoke"),
+                            hand_entry("gamma", 0.10, 0.05, 0.15, preset="cpu")])
+    for e in entries:
+        e["tasks"]["circle"] = 0.0 if e["preset"] == "smoke" else 0.1
+    notes = leaderboard_markdown(entries).split("Empty columns:")[1].split("## Entries")[0].strip().splitlines()
+    assert notes == ["- `circle` (`smoke` entries): every creativity is 0: the training set covers every coherent form of the `smoke` "
+                     "instance, so no novel form exists: creativity is 0 by construction."]
+    assert "<li><code>circle</code> (<code>smoke</code> entries): every creativity is 0" in leaderboard_html(entries, None)
+    for e in entries:
+        e["tasks"]["line"] = 0.0 if e["preset"] == "cpu" else 0.2
+    notes = leaderboard_markdown(entries).split("Empty columns:")[1].split("## Entries")[0].strip().splitlines()
+    assert len(notes) == 2 and notes[1].startswith("- `circle` (`smoke` entries)")  # in the page's order of presets: cpu first
+    assert notes[0].startswith("- `line` (`cpu` entries): every creativity is 0: no run produced a novel coherent answer, although "
+                               "353,027 novel forms exist")

@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 
 from creativity_bench.leaderboard.verify import verify
-from tests.leaderboard.helpers import one_thread, rehash
+from tests.leaderboard.helpers import cli_without_torch, one_thread, rehash
 
 
 def edit_json(path: Path, change: Callable[[dict], None]) -> None:
@@ -23,7 +23,7 @@ def edit_lines(path: Path, change: Callable[[list[str]], list[str]]) -> None:
     path.write_text("".join(line + "\n" for line in change(path.read_text().splitlines())))
 
 
-def set_answer(lines: list[str], index: int, answer: str) -> list[str]:
+def set_answer(lines: list[str], index: int, answer: object) -> list[str]:
     row = json.loads(lines[index])
     row["answer"] = answer
     return lines[:index] + [json.dumps(row)] + lines[index + 1 :]
@@ -102,6 +102,9 @@ TAMPERING = {
     "one sample missing": (lambda d: edit_lines(d / RUN / "samples.jsonl", lambda ls: ls[:-1]), "have no sample"),
     "duplicated sample": (lambda d: edit_lines(d / RUN / "samples.jsonl", lambda ls: ls + [ls[0]]), "prompt_id 0 repeats line 1"),
     "malformed line": (lambda d: edit_lines(d / RUN / "samples.jsonl", lambda ls: ls[:1] + ["{not json"] + ls[1:]), "not valid JSON"),
+    "non-string answer": (lambda d: edit_lines(d / RUN / "samples.jsonl", lambda ls: set_answer(ls, 0, 42)), "samples.jsonl:1: field 'answer' must be a string, got a number"),
+    "null secondary answer": (lambda d: edit_lines(d / RUN / "samples_secondary.jsonl", lambda ls: set_answer(ls, 2, None)),
+                              "samples_secondary.jsonl:3: field 'answer' must be a string, got null"),
     "malformed field": (lambda d: edit_lines(d / RUN / "samples.jsonl", lambda ls: [json.dumps({"prompt_id": "0", "seed": "x", "answer": ""})] + ls[1:]), "not an integer"),
     "another instance's samples": (lambda d: edit_lines(d / RUN / "samples.jsonl", other_instance_seed), "from another instance"),
     "unknown prompt": (lambda d: edit_lines(d / RUN / "samples.jsonl", lambda ls: ls + [json.dumps({"prompt_id": 99999, "seed": "a", "answer": ""})]), "not an evaluation prompt"),
@@ -224,3 +227,78 @@ print("torch imported:", sys.modules.get("torch") is not None)
     assert proc.returncode == 0, proc.stdout + proc.stderr
     assert "verified" in proc.stdout and proc.stdout.strip().endswith("torch imported: False")
     assert "note: verified without torch" in proc.stderr and "pip install 'creativity-bench[train]'" in proc.stderr
+
+
+def test_a_non_string_answer_is_a_rejection_not_a_score(smoke_submission, tmp_path):
+    """A submitted sample whose answer is a number is malformed: one `rejected:` line naming the
+    file and line, exit 1 (it used to be scored as an empty answer and the claim re-checked)."""
+    from typer.testing import CliRunner
+
+    from creativity_bench.cli import app
+
+    copy = tmp_path / "sub"
+    shutil.copytree(smoke_submission, copy)
+    edit_lines(copy / RUN / "samples.jsonl", lambda ls: set_answer(ls, 0, 42))
+    rehash(copy)
+    r = CliRunner().invoke(app, ["leaderboard", "verify", str(copy)])
+    assert r.exit_code == 1, r.output
+    assert r.stderr.splitlines() == [f"rejected: circle/s1: {copy / RUN / 'samples.jsonl'}:1: field 'answer' must be a string, got a number"]
+
+
+@pytest.mark.parametrize("kind", ["directory", "unreadable"])
+def test_a_submission_file_that_cannot_be_read_is_bad_input(smoke_submission, tmp_path, monkeypatch, kind):
+    """submission.json that is a folder, or that the OS refuses to read, is bad input (exit 2, one
+    line), not a rejected submission (exit 1); a readable but malformed one is a rejection."""
+    from typer.testing import CliRunner
+
+    from creativity_bench.cli import app
+
+    copy = tmp_path / "sub"
+    shutil.copytree(smoke_submission, copy)
+    target = copy / "submission.json"
+    if kind == "directory":
+        target.unlink()
+        target.mkdir()
+    else:
+        read_bytes = Path.read_bytes
+
+        def refuse(self):
+            if self == target:
+                raise PermissionError(13, "Permission denied", str(self))
+            return read_bytes(self)
+
+        monkeypatch.setattr(Path, "read_bytes", refuse)
+    r = CliRunner().invoke(app, ["leaderboard", "verify", str(copy)])
+    assert r.exit_code == 2, r.output
+    assert len(r.stderr.splitlines()) == 1 and r.stderr.startswith(f"error: {copy}") and "rejected" not in r.output
+    assert ("not a submission" if kind == "directory" else "cannot read (Permission denied)") in r.stderr
+
+
+def test_a_malformed_submission_file_is_a_rejection(smoke_submission, tmp_path):
+    from typer.testing import CliRunner
+
+    from creativity_bench.cli import app
+
+    copy = tmp_path / "sub"
+    shutil.copytree(smoke_submission, copy)
+    (copy / "submission.json").write_text("{not json")
+    r = CliRunner().invoke(app, ["leaderboard", "verify", str(copy)])
+    assert r.exit_code == 1 and r.stderr.startswith("rejected: ") and "not valid JSON" in r.stderr
+
+
+def test_without_torch_bad_input_and_rejections_keep_their_exit_codes(smoke_submission, checkpointed_submission, tmp_path):
+    """Without torch: a folder that is not a submission is bad input (2), a tampered submission is
+    rejected (1), a non-string answer is rejected (1), a checkpointed one verifies (0) and
+    --resample, which samples the checkpoints, names the extra it needs (2)."""
+    tampered = tmp_path / "tampered"
+    shutil.copytree(smoke_submission, tampered)
+    edit_lines(tampered / RUN / "samples.jsonl", lambda ls: set_answer(ls, 0, 42))
+    rehash(tampered)
+    (tmp_path / "empty").mkdir()
+    codes, out, err = cli_without_torch(["leaderboard", "verify", tmp_path / "empty"], ["leaderboard", "verify", tampered],
+                                        ["leaderboard", "verify", checkpointed_submission],
+                                        ["leaderboard", "verify", checkpointed_submission, "--resample"])
+    assert codes == [2, 1, 0, 2], out + err
+    assert f"error: {tmp_path / 'empty'}: not a submission" in err
+    assert "field 'answer' must be a string, got a number" in err
+    assert "pip install 'creativity-bench[train]'" in err and "Traceback" not in err
