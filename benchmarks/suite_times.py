@@ -29,11 +29,13 @@ def main() -> None:
     parser.add_argument("--json", type=Path)
     args = parser.parse_args()
 
-    from creativity_bench.models.objectives import objective_names
+    from creativity_bench.registry import BUILTIN_OBJECTIVES
     from creativity_bench.suite import DEFAULT_SEEDS, grid, shard_cells
     from creativity_bench.tasks import task_names
 
-    cells = grid(task_names(), objective_names(), list(DEFAULT_SEEDS))
+    # The grid `cbench suite` made: the built-in objectives, and any other found in the tree, in its order.
+    found = sorted({p.name for p in args.results.glob("*/*") if p.is_dir()} - set(BUILTIN_OBJECTIVES) - {"report"})
+    cells = grid(task_names(), [*BUILTIN_OBJECTIVES, *found], list(DEFAULT_SEEDS))
     docs = {}
     for cell in cells:
         path = cell.run_dir(args.results) / "results.json"
