@@ -166,13 +166,13 @@ def run_command(**options: Any) -> None:
 @command("suite", flags.SUITE_OPTIONS)
 def suite_command(**options: Any) -> None:
     """Run tasks x objectives x seeds into one results tree; skip finished runs, resume stopped ones."""
-    from creativity_bench.models.objectives import objective_names
+    from creativity_bench.models.objectives import from_scratch_objectives
     from creativity_bench.suite import DEFAULT_SEEDS, cell_state, check_cells, grid, parse_shard, run_suite, shard_cells
     from creativity_bench.tasks import task_names
 
     results, preset, instance_seed = options["results"], options["preset"], options["instance_seed"]
     shard = parse_shard(options["shard"])
-    tasks, objectives = split_list(options["tasks"]) or task_names(), split_list(options["objectives"]) or objective_names()
+    tasks, objectives = split_list(options["tasks"]) or task_names(), split_list(options["objectives"]) or from_scratch_objectives()
     cells = grid(tasks, objectives, seed_list(options["seeds"], DEFAULT_SEEDS))
     mine = shard_cells(cells, shard)
     settings, train_sets = sampling_settings(options), parse_sets(options["train_sets"])

@@ -61,6 +61,8 @@ TRAIN_OPTIONS = {
     "sets": (Optional[list[str]], None, ("--set",), "Override a task parameter: key=value."),
     "objective_sets": (Optional[list[str]], None, ("--objective-set",), "Objective parameter: key=value (e.g. mix=1,2)."),
     "train_sets": (Optional[list[str]], None, ("--train-set",), "Any other training setting: key=value (e.g. warmup=50)."),
+    "init_from": (Optional[Path], None, ("--init-from",), "Start from a trained left-to-right checkpoint (RUN/checkpoint) of the same "
+                  "instance and model; the fine-tuning objectives (rft, grpo) need one. See docs/finetuning.md."),
     "resume": (bool, False, ("--resume",), "Continue an interrupted run in --out."),
     "overwrite": (bool, False, ("--overwrite",), "Replace a finished run in --out."),
     **QUIET,
@@ -90,7 +92,7 @@ RUN_OPTIONS = {**TASK, **RUN_DIR, **TRAIN_OPTIONS, **{k: v for k, v in SAMPLE_OP
 SUITE_OPTIONS = {
     "results": (Path, REQUIRED, ARGUMENT, "Results tree (RESULTS/TASK/OBJECTIVE/sSEED run directories)."),
     "tasks": (Optional[list[str]], None, ("--tasks",), "Tasks (default: all four); repeat or comma-separate."),
-    "objectives": (Optional[list[str]], None, ("--objectives",), "Objectives (default: every registered one, plugins included)."),
+    "objectives": (Optional[list[str]], None, ("--objectives",), "Objectives (default: every one that trains from scratch, plugins included; fine-tuners need --init-from)."),
     "seeds": (Optional[list[str]], None, ("--seeds",), "Training seeds (default: 0,1,2)."),
     **pick(TRAIN_OPTIONS, "preset", "instance_seed"),
     "shard": (Optional[str], None, ("--shard",), "Run only shard i of n (i/n, 1-based), e.g. $SLURM_ARRAY_TASK_ID/8."),
@@ -189,8 +191,9 @@ def train_config(options: dict[str, Any]):
     from creativity_bench.models.config import TrainConfig
 
     keep = ("task", "preset", "objective", "seed", "instance_seed", "steps", "batch_size", "lr", "devices", "num_nodes", "strategy")
+    init_from = options.get("init_from")
     cfg = TrainConfig(task_overrides=task_overrides(options), objective_params=parse_sets(options["objective_sets"]),
-                      **{k: options[k] for k in keep})
+                      init_from=str(init_from) if init_from is not None else None, **{k: options[k] for k in keep})
     return cfg.replace(**parse_sets(options["train_sets"]))
 
 

@@ -15,7 +15,7 @@ from creativity_bench.registry import suggest
 # a finished run is reused, or a leaderboard run accepted, only where these are the same.
 LEARNING_SETTINGS = ("steps", "flops_budget", "batch_size", "lr", "warmup", "schedule", "depth", "aspect", "head_dim", "init", "bias",
                      "tie_output", "batches", "dropout", "weight_decay", "beta1", "beta2", "grad_clip", "objective_params",
-                     "task_overrides", "instance_seed")
+                     "task_overrides", "instance_seed", "init_sha256")
 BATCHES = ("epochs", "replacement")
 
 
@@ -62,6 +62,10 @@ class TrainConfig:
     num_nodes: int = 1
     strategy: str = "auto"
     compile: str = "auto"  # auto: on for CUDA; "on" / "off"
+    # Start from a trained checkpoint's weights (RUN/checkpoint, --init-from; docs/finetuning.md).
+    # Resolving records the checkpoint directory and the sha256 of its weights file.
+    init_from: str | None = None
+    init_sha256: str | None = None
 
     def to_dict(self) -> dict[str, Any]:
         return dataclasses.asdict(self)
@@ -107,7 +111,23 @@ class TrainConfig:
         if cfg.ckpt_every is None:
             cfg = dataclasses.replace(cfg, ckpt_every=cfg.eval_every or max(1, cfg.steps // 10))
         cfg.validate()
-        return cfg
+        return cfg.resolve_start()
+
+    def resolve_start(self) -> TrainConfig:
+        """Check the start (models/init_from.py): a fine-tuning objective needs ``init_from``, and
+        a given checkpoint must fit this run; record its directory and its weights' sha256 (once:
+        a config that holds the sha256 already, a recorded one, is left as it is)."""
+        from creativity_bench.models.init_from import check_config, requires_init
+
+        if self.init_from is None:
+            if requires_init(self.objective):
+                raise CBenchError(f"objective '{self.objective}' fine-tunes a trained model: give --init-from RUN/checkpoint "
+                                  f"(a left-to-right run of this task instance and model; docs/finetuning.md)")
+            return self
+        if self.init_sha256 is not None:
+            return self
+        where, sha = check_config(self)
+        return dataclasses.replace(self, init_from=where, init_sha256=sha)
 
     def validate_budget(self) -> None:
         if not (self.flops_budget and self.flops_budget > 0):
@@ -153,11 +173,17 @@ PRESET_SCALE = {"steps": "30 to 40,000", "batch_size": "16 to 128", "depth": "1 
                 "head_dim": "16 to 64"}
 
 
+# Settings added after records were first made: a record without one had it at this value.
+LATER_SETTINGS = {"init_from": None, "init_sha256": None}
+
+
 def settings_difference(recorded: dict[str, Any], cfg: TrainConfig, keys: Sequence[str] | None = None) -> str | None:
     """Where a recorded training config (train_config.json, results.json) differs from ``cfg``:
     ``"KEY = recorded, the settings now give VALUE"`` for the first of ``keys`` (default: every
-    setting) that differs, or None. A setting missing from the record differs."""
+    setting) that differs, or None. A setting missing from the record differs (one of
+    ``LATER_SETTINGS`` is read as its value then)."""
     now = cfg.to_dict()
+    recorded = {**{k: v for k, v in LATER_SETTINGS.items() if k not in recorded}, **recorded}
     for key in keys or [*now, *(k for k in recorded if k not in now)]:
         if key not in recorded:
             return f"no {key} recorded"

@@ -61,6 +61,9 @@ class CreativityModule(L.LightningModule):
         noise = RowNoise.for_rows(self.cfg.seed, rows, self.cfg.batch_size)
         loss = self.objective.loss(self.model, self.extra, batch, noise, self.context_on(rows.device))
         self.log("train/loss", loss, prog_bar=True, on_step=True, on_epoch=False)
+        # Figures an objective attaches to its loss (the fine-tuning objectives' mean reward).
+        for name, value in getattr(loss, "log_values", {}).items():
+            self.log(f"train/{name}", value, on_step=True, on_epoch=False)
         return loss
 
     def on_save_checkpoint(self, checkpoint: dict) -> None:

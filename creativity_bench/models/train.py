@@ -103,6 +103,17 @@ def _check_resume_instance(ckpt_dir: Path, instance: Instance) -> None:
         raise CBenchError(f"{ckpt_dir}: cannot resume, the checkpoint was {why}; delete the run directory to redo it")
 
 
+def start_from(cfg: TrainConfig, objective, module) -> None:
+    """Load the --init-from checkpoint's backbone into the module's model, then let the objective
+    fill what depends on it (``on_init_from``: grpo's frozen reference)."""
+    from creativity_bench.models.init_from import load_start
+
+    load_start(cfg, module.model)
+    hook = getattr(objective, "on_init_from", None)
+    if hook is not None:
+        hook(module.model, module.extra)
+
+
 def quiet_lightning() -> None:
     """Keep Lightning's banners and tips out of the user's terminal (warnings stay visible)."""
     import logging
@@ -115,6 +126,8 @@ def quiet_lightning() -> None:
     warnings.filterwarnings("ignore", message=r".*weights_only.*")
     # Our loader is keyed to the global step, so resuming mid-epoch is exact.
     warnings.filterwarnings("ignore", message=r".*your dataloader is not resumable.*")
+    # A frozen reference model (grpo's KL penalty) stays in eval mode on purpose.
+    warnings.filterwarnings("ignore", message=r".*module\(s\) in eval mode at the start of training.*")
 
 
 def read_resume_step(resume_path: Path) -> int | None:
@@ -152,6 +165,10 @@ def train(cfg: TrainConfig, instance: Instance, run_dir: Path, objective, resume
             raise CBenchError(f"{run_dir}: nothing to resume (no {RESUME_FILE}); run without --resume")
         _check_resume_config(run_dir, cfg)
         _check_resume_instance(ckpt_dir, instance)
+    elif cfg.init_from:
+        from creativity_bench.models.init_from import check_start
+
+        check_start(cfg, instance, build_model_config(cfg, instance, Vocabulary.for_instance(instance), objective.causal))
     if not is_ddp_worker():
         ckpt_dir.mkdir(parents=True, exist_ok=True)
         atomic_write_text(run_dir / TRAIN_CONFIG_FILE, dumps_json(cfg.to_dict()))
@@ -170,6 +187,8 @@ def train(cfg: TrainConfig, instance: Instance, run_dir: Path, objective, resume
     model_cfg = build_model_config(cfg, instance, vocab, objective.causal)
     compile_model = cfg.compile == "on" or (cfg.compile == "auto" and device == "cuda")
     module = CreativityModule(model_cfg, objective, cfg, compile_model=compile_model, context=training_rows.context)
+    if cfg.init_from and not resume:  # a resumed run restores its weights (and any reference) from resume.ckpt
+        start_from(cfg, objective, module)
 
     def sidecar(step: int) -> dict[str, Any]:
         return checkpoint_sidecar(cfg, model_cfg, objective, instance, vocab, step)
@@ -261,7 +280,8 @@ def train(cfg: TrainConfig, instance: Instance, run_dir: Path, objective, resume
         tokens_per_s=round(tokens / wall, 1) if wall > 0 else 0.0,
         device=torch.cuda.get_device_name() if device == "cuda" else "cpu",
         dtype=precision,
-        params_total=module.model.num_params() + (sum(p.numel() for p in module.extra.parameters()) if module.extra else 0),
+        # Trained parameters: a frozen extra module (a KL reference) is not counted.
+        params_total=module.model.num_params() + (sum(p.numel() for p in module.extra.parameters() if p.requires_grad) if module.extra else 0),
         params_non_embedding=module.model.num_params(non_embedding=True),
         final_loss=float(loss) if loss is not None else None,
         curve=evaluation.curve,

@@ -8,7 +8,7 @@ import json
 import pytest
 from safetensors.torch import load_file
 
-from creativity_bench.models.objectives import objective_names
+from creativity_bench.models.objectives import from_scratch_objectives
 from creativity_bench.models.train import TrainingInterrupted
 from creativity_bench.runs import run
 from creativity_bench.scoring import score_file
@@ -17,7 +17,7 @@ from tests.models.helpers import STANDARD, InterruptAt, smoke_config
 
 
 @pytest.mark.parametrize("task", list(TASKS))
-@pytest.mark.parametrize("objective", objective_names())
+@pytest.mark.parametrize("objective", from_scratch_objectives())  # the fine-tuners: test_finetune.py
 def test_every_task_runs_end_to_end(task, objective, tmp_path):
     out = tmp_path / "run"
     doc = run(smoke_config(task, objective), out, STANDARD, progress=False)

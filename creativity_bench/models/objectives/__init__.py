@@ -82,6 +82,12 @@ def objective_names() -> list[str]:
     return [n for n in BUILTIN_OBJECTIVES if n in OBJECTIVES] + [n for n in OBJECTIVES.names() if n not in BUILTIN_OBJECTIVES]
 
 
+def from_scratch_objectives() -> list[str]:
+    """The objectives that train a model from scratch (``objective_names`` less the fine-tuners,
+    which need ``--init-from``): what `cbench suite` runs by default."""
+    return [n for n in objective_names() if not getattr(get_objective(n), "requires_init", False)]
+
+
 def make_objective(name: str, task_name: str, overrides: dict | None = None) -> Objective:
     """An objective instance with parameters from ``overrides`` (strings are converted)."""
     cls = get_objective(name)

@@ -85,6 +85,8 @@ class Objective(ABC):
     # The family's standard sampler (SPEC 6), what sampling mode "standard" resolves to: any of
     # mode, temperature, top_k, top_p (the rest neutral). Left-to-right objectives decode greedily.
     standard_sampling: ClassVar[dict[str, Any]] = {"mode": "greedy"}
+    # Whether the objective fine-tunes a trained model (``--init-from``, docs/finetuning.md).
+    requires_init: ClassVar[bool] = False
 
     def __init__(self, params: ObjectiveParams | None = None, task_name: str = "") -> None:
         self.params = params if params is not None else self.params_class()
