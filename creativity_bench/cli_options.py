@@ -92,7 +92,7 @@ RUN_OPTIONS = {**TASK, **RUN_DIR, **TRAIN_OPTIONS, **{k: v for k, v in SAMPLE_OP
 SUITE_OPTIONS = {
     "results": (Path, REQUIRED, ARGUMENT, "Results tree (RESULTS/TASK/OBJECTIVE/sSEED run directories)."),
     "tasks": (Optional[list[str]], None, ("--tasks",), "Tasks (default: all four); repeat or comma-separate."),
-    "objectives": (Optional[list[str]], None, ("--objectives",), "Objectives (default: every one that trains from scratch, plugins included; fine-tuners need --init-from)."),
+    "objectives": (Optional[list[str]], None, ("--objectives",), "Objectives (default: every one that trains from scratch, plugins included; fine-tuners run with `cbench run --init-from`)."),
     "seeds": (Optional[list[str]], None, ("--seeds",), "Training seeds (default: 0,1,2)."),
     **pick(TRAIN_OPTIONS, "preset", "instance_seed"),
     "shard": (Optional[str], None, ("--shard",), "Run only shard i of n (i/n, 1-based), e.g. $SLURM_ARRAY_TASK_ID/8."),

@@ -156,9 +156,14 @@ def check_cells(cells: list[Cell], preset: str, settings, instance_seed: int = 0
     from creativity_bench.models.sampling import check_sampling_fits
     from creativity_bench.tasks import get_task
 
+    from creativity_bench.models.objectives import get_objective
+
     settings.validate()
     for cell in cells:
         get_task(cell.task)
+        if get_objective(cell.objective).requires_init:
+            raise CBenchError(f"objective '{cell.objective}' fine-tunes a trained model, one per task and seed, and a suite "
+                              f"trains from scratch: run it with `cbench run --init-from RUN/checkpoint` (docs/finetuning.md)")
         check_sampling_fits(cell.objective, settings)
         cell_config(cell, preset, instance_seed, train_sets).resolve()
 
