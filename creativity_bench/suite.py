@@ -153,10 +153,9 @@ def cell_config(cell: Cell, preset: str, instance_seed: int = 0, train_sets: dic
 def check_cells(cells: list[Cell], preset: str, settings, instance_seed: int = 0, train_sets: dict[str, Any] | None = None) -> None:
     """Fail on an unknown task or objective, a bad setting, or sampling settings an objective
     cannot use, before any training."""
+    from creativity_bench.models.objectives import get_objective
     from creativity_bench.models.sampling import check_sampling_fits
     from creativity_bench.tasks import get_task
-
-    from creativity_bench.models.objectives import get_objective
 
     settings.validate()
     for cell in cells:
