@@ -62,7 +62,7 @@ TRAIN_OPTIONS = {
     "objective_sets": (Optional[list[str]], None, ("--objective-set",), "Objective parameter: key=value (e.g. mix=1,2)."),
     "train_sets": (Optional[list[str]], None, ("--train-set",), "Any other training setting: key=value (e.g. warmup=50)."),
     "init_from": (Optional[Path], None, ("--init-from",), "Start from a trained left-to-right checkpoint (RUN/checkpoint) of the same "
-                  "instance and model; the fine-tuning objectives (rft, grpo) need one. See docs/finetuning.md."),
+                  "instance and model; rft and grpo then fine-tune it (without it they train next-token first, `pretrain`). See docs/finetuning.md."),
     "resume": (bool, False, ("--resume",), "Continue an interrupted run in --out."),
     "overwrite": (bool, False, ("--overwrite",), "Replace a finished run in --out."),
     **QUIET,
@@ -92,7 +92,7 @@ RUN_OPTIONS = {**TASK, **RUN_DIR, **TRAIN_OPTIONS, **{k: v for k, v in SAMPLE_OP
 SUITE_OPTIONS = {
     "results": (Path, REQUIRED, ARGUMENT, "Results tree (RESULTS/TASK/OBJECTIVE/sSEED run directories)."),
     "tasks": (Optional[list[str]], None, ("--tasks",), "Tasks (default: all four); repeat or comma-separate."),
-    "objectives": (Optional[list[str]], None, ("--objectives",), "Objectives (default: every one that trains from scratch, plugins included; fine-tuners run with `cbench run --init-from`)."),
+    "objectives": (Optional[list[str]], None, ("--objectives",), "Objectives (default: every one that trains from scratch, plugins included, but the fine-tuners rft and grpo: name them to add them)."),
     "seeds": (Optional[list[str]], None, ("--seeds",), "Training seeds (default: 0,1,2)."),
     **pick(TRAIN_OPTIONS, "preset", "instance_seed"),
     "shard": (Optional[str], None, ("--shard",), "Run only shard i of n (i/n, 1-based), e.g. $SLURM_ARRAY_TASK_ID/8."),

@@ -153,6 +153,7 @@ def cell_config(cell: Cell, preset: str, instance_seed: int = 0, train_sets: dic
 def check_cells(cells: list[Cell], preset: str, settings, instance_seed: int = 0, train_sets: dict[str, Any] | None = None) -> None:
     """Fail on an unknown task or objective, a bad setting, or sampling settings an objective
     cannot use, before any training."""
+    from creativity_bench.models.init_from import requires_init
     from creativity_bench.models.objectives import get_objective
     from creativity_bench.models.sampling import check_sampling_fits
     from creativity_bench.tasks import get_task
@@ -160,7 +161,10 @@ def check_cells(cells: list[Cell], preset: str, settings, instance_seed: int = 0
     settings.validate()
     for cell in cells:
         get_task(cell.task)
-        if get_objective(cell.objective).requires_init:
+        get_objective(cell.objective)
+        # A suite runs each objective with its default parameters: a fine-tuner whose defaults
+        # train from scratch first (pretrain > 0: rft, grpo) is a suite's like any other.
+        if requires_init(cell.objective, task=cell.task):
             raise CBenchError(f"objective '{cell.objective}' fine-tunes a trained model, one per task and seed, and a suite "
                               f"trains from scratch: run it with `cbench run --init-from RUN/checkpoint` (docs/finetuning.md)")
         check_sampling_fits(cell.objective, settings)

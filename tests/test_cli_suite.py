@@ -21,7 +21,6 @@ def invoke(args):
         (["suite", "R", "--seeds", "a"], "--seeds must be integers"),
         (["suite", "R", "--preset", "huge"], "unknown preset"),
         (["suite", "R", "--temperature", "0.5"], "need --mode temperature"),
-        (["suite", "R", "--objectives", "ntp,grpo"], "cbench run --init-from"),
         (["report", "does-not-exist"], "no such results directory"),
         (["leaderboard", "build", "--dir", "does-not-exist"], "no submissions"),
         (["submit", "--objective", "ntp", "--preset", "huge", "--out", "S"], "unknown preset"),

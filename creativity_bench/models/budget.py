@@ -1,6 +1,7 @@
 """Compute budgets: one number of training FLOPs per (preset, task), the same for every objective.
 
-A run on a budget trains for ``floor(budget / flops_per_step)`` steps, where a step's FLOPs are
+A run on a budget trains for ``floor(budget / flops_per_step)`` steps (a run in two phases, the
+fine-tuners' ``pretrain``, for the most steps whose phased FLOPs fit: models/config.py), where a step's FLOPs are
 what the objective's forward and backward passes cost on the preset's batch
 (``Objective.training_flops``: mtp's extra heads are charged, a diffusion row is one token wider
 than a next-token row). So objectives are compared at equal compute, not at equal steps, and no

@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import dataclasses
+import math
 from collections.abc import Sequence
 from dataclasses import dataclass, field
+from fractions import Fraction
 from typing import Any
 
 from creativity_bench.errors import CBenchError
@@ -103,26 +105,32 @@ class TrainConfig:
         if self.lr is None and self.batch_size is not None and self.batch_size != values["batch_size"]:
             filled["lr"] = scaled_lr(values["lr"], values["batch_size"], self.batch_size, self.lr_scaling)
         cfg = dataclasses.replace(self, **filled)
-        if cfg.steps is None:
-            from creativity_bench.models.budget import steps_for_budget
+        if cfg.init_from is not None:  # a fine-tuner from a checkpoint does not pretrain (pretrain 0)
+            from creativity_bench.models.init_from import start_params
 
+            cfg = dataclasses.replace(cfg, objective_params=start_params(cfg.objective, cfg.objective_params))
+        if cfg.steps is None:
             cfg.validate_budget()
-            cfg = dataclasses.replace(cfg, steps=steps_for_budget(cfg, cfg.flops_budget))
+            cfg = dataclasses.replace(cfg, steps=budget_steps(cfg))
         if cfg.ckpt_every is None:
             cfg = dataclasses.replace(cfg, ckpt_every=cfg.eval_every or max(1, cfg.steps // 10))
         cfg.validate()
         return cfg.resolve_start()
 
     def resolve_start(self) -> TrainConfig:
-        """Check the start (models/init_from.py): a fine-tuning objective needs ``init_from``, and
+        """Check the start (models/init_from.py): an objective whose parameters need a trained start
+        (``Objective.needs_init``: a fine-tuner with pretrain 0) needs ``init_from``, and
         a given checkpoint must fit this run; record its directory and its weights' sha256 (once:
         a config that holds the sha256 already, a recorded one, is left as it is)."""
         from creativity_bench.models.init_from import check_config, requires_init
 
         if self.init_from is None:
-            if requires_init(self.objective):
+            if requires_init(self.objective, self.objective_params, self.task):
+                from creativity_bench.models.init_from import has_pretrain
+
+                scratch = ", or pretrain > 0 to train it from scratch first" if has_pretrain(self.objective) else ""
                 raise CBenchError(f"objective '{self.objective}' fine-tunes a trained model: give --init-from RUN/checkpoint "
-                                  f"(a left-to-right run of this task instance and model; docs/finetuning.md)")
+                                  f"(a left-to-right run of this task instance and model){scratch}; docs/finetuning.md")
             return self
         if self.init_sha256 is not None:
             return self
@@ -164,6 +172,72 @@ class TrainConfig:
             raise CBenchError(f"batches must be one of {', '.join(BATCHES)}, got '{self.batches}'")
         if self.compile not in ("auto", "on", "off"):
             raise CBenchError(f"compile must be auto, on or off, got '{self.compile}'")
+
+
+# The objective of a next-token phase (Objective.pretrain_share): its rows, loss and FLOPs per step.
+PRETRAIN_OBJECTIVE = "ntp"
+
+
+def pretrain_share(cfg: TrainConfig) -> float:
+    """The share of ``cfg``'s training FLOPs its objective spends on next-token prediction first
+    (``Objective.pretrain_share``); 0 for the study's objectives, answered without building them."""
+    from creativity_bench.registry import BUILTIN_OBJECTIVES
+
+    if cfg.objective in BUILTIN_OBJECTIVES:
+        return 0.0
+    from creativity_bench.models.objectives import make_objective
+
+    return make_objective(cfg.objective, cfg.task, cfg.objective_params).pretrain_share()
+
+
+def pretrain_steps(steps: int, share: float, ntp_flops: float, own_flops: float) -> int:
+    """How many of a run's ``steps`` are its next-token phase (the first ones): the most n whose
+    FLOPs, n x ``ntp_flops``, are at most ``share`` of the run's, n x ``ntp_flops`` + (steps - n) x
+    ``own_flops`` (FLOPs per step of each phase); 0 when ``share`` is 0. Exact (rational arithmetic):
+    floor(share x steps x own / ((1 - share) x ntp + share x own)), at most steps - 1."""
+    if share <= 0:
+        return 0
+    p, ntp, own = Fraction(share), Fraction(ntp_flops), Fraction(own_flops)
+    return math.floor(p * steps * own / ((1 - p) * ntp + p * own))
+
+
+def phased_flops(steps: int, share: float, ntp_flops: float, own_flops: float) -> float:
+    """The training FLOPs of a run of ``steps`` steps: its next-token phase's steps (``pretrain_steps``)
+    at ``ntp_flops``, the rest at ``own_flops``."""
+    n = pretrain_steps(steps, share, ntp_flops, own_flops)
+    return n * ntp_flops + (steps - n) * own_flops
+
+
+def phased_steps_for_budget(budget: float, share: float, ntp_flops: float, own_flops: float) -> int:
+    """The most steps whose FLOPs (``phased_flops``) fit in ``budget``; at least one, as for every
+    objective. The FLOPs grow with every step (by ``ntp_flops`` or ``own_flops``), so this is the
+    step count just below the first that exceeds the budget."""
+    p, ntp, own = Fraction(share), Fraction(ntp_flops), Fraction(own_flops)
+    c = p * own / ((1 - p) * ntp + p * own)  # the next-token phase's share of the steps
+    steps = max(1, math.floor(Fraction(budget) / (c * ntp + (1 - c) * own)))
+    while phased_flops(steps + 1, share, ntp_flops, own_flops) <= budget:
+        steps += 1
+    while steps > 1 and phased_flops(steps, share, ntp_flops, own_flops) > budget:
+        steps -= 1
+    return steps
+
+
+def phase_flops_per_step(cfg: TrainConfig) -> tuple[float, float]:
+    """(FLOPs of one next-token step, FLOPs of one step of the objective's own loss) of ``cfg``."""
+    from creativity_bench.models.budget import flops_per_step
+
+    return flops_per_step(dataclasses.replace(cfg, objective=PRETRAIN_OBJECTIVE, objective_params={})), flops_per_step(cfg)
+
+
+def budget_steps(cfg: TrainConfig) -> int:
+    """The steps ``cfg.flops_budget`` buys: ``steps_for_budget`` (models/budget.py), or, for an
+    objective with a next-token phase, the most steps whose two phases fit in it."""
+    from creativity_bench.models.budget import steps_for_budget
+
+    share = pretrain_share(cfg)
+    if not share:
+        return steps_for_budget(cfg, cfg.flops_budget)
+    return phased_steps_for_budget(cfg.flops_budget, share, *phase_flops_per_step(cfg))
 
 
 # Upper bounds that no real run reaches (the paper preset trains 40,000 steps of batch 64):

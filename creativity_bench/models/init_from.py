@@ -50,22 +50,54 @@ def weights_sha256(directory: Path) -> str:
     return hashlib.sha256((Path(directory) / WEIGHTS_FILE).read_bytes()).hexdigest()
 
 
-def requires_init(objective: str) -> bool:
-    """Whether an objective fine-tunes a trained model (class attribute ``requires_init``).
+# The objective parameter of a fine-tuner that trains from scratch first (a share of the run's
+# training FLOPs spent on next-token prediction; objectives/finetune.py): 0 with --init-from.
+PRETRAIN = "pretrain"
+
+
+def requires_init(objective: str, params: dict[str, Any] | None = None, task: str = "") -> bool:
+    """Whether a run of ``objective`` with parameters ``params`` (default: its defaults) needs a
+    trained start, ``--init-from`` (``Objective.needs_init``: the fine-tuners with pretrain 0).
 
     The built-in training objectives do not, and are answered without importing torch. Where
-    torch is missing no objective can train, and an unknown objective is refused where it is
-    built: neither is said to need a start here.
+    torch is missing no objective can train, and an unknown objective or a bad parameter is
+    refused where it is built: neither is said to need a start here.
     """
     if objective in BUILTIN_OBJECTIVES:
         return False
     try:
-        from creativity_bench.models.objectives import get_objective
+        from creativity_bench.models.objectives import make_objective
 
-        cls = get_objective(objective)
+        made = make_objective(objective, task, params or {})
     except (ModuleNotFoundError, CBenchError):
         return False
-    return bool(getattr(cls, "requires_init", False))
+    return bool(made.needs_init())
+
+
+def has_pretrain(objective: str) -> bool:
+    """Whether an objective takes the ``pretrain`` parameter (the fine-tuners)."""
+    import dataclasses
+
+    from creativity_bench.models.objectives import get_objective
+
+    return PRETRAIN in {f.name for f in dataclasses.fields(get_objective(objective).params_class)}
+
+
+def start_params(objective: str, params: dict[str, Any]) -> dict[str, Any]:
+    """The objective parameters of a run from ``--init-from``: an objective with a ``pretrain``
+    parameter fine-tunes the checkpoint throughout, so pretrain 0 is filled in where it is not
+    given, and a given pretrain > 0 is refused. Others' parameters are returned as they are."""
+    if objective in BUILTIN_OBJECTIVES or not has_pretrain(objective):
+        return params
+    from creativity_bench.models.objectives import get_objective
+
+    given = get_objective(objective).params_class.from_dict(params)  # validates (strings from the command line)
+    if PRETRAIN not in params:
+        return {**params, PRETRAIN: 0.0}
+    if getattr(given, PRETRAIN):
+        raise CBenchError(f"objective '{objective}': pretrain={getattr(given, PRETRAIN)} trains from scratch first, --init-from starts "
+                          f"from a trained model; give one or the other (a run from --init-from has pretrain 0; docs/finetuning.md)")
+    return params
 
 
 def is_left_to_right(objective: str) -> bool:

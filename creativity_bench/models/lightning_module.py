@@ -34,8 +34,11 @@ class CreativityModule(L.LightningModule):
     """Trains any registered objective on the shared backbone."""
 
     def __init__(self, model_cfg: ModelConfig, objective, cfg: TrainConfig, compile_model: bool = False,
-                 context: dict[str, Any] | None = None) -> None:
+                 context: dict[str, Any] | None = None, pretraining=None) -> None:
         super().__init__()
+        # A next-token phase (models/train.py, Pretraining): its first ``pretraining.steps`` steps
+        # train ``pretraining.objective`` (ntp) instead of ``objective``. None: no such phase.
+        self.pretraining = pretraining
         self.model = GPT(model_cfg)
         self.extra = objective.extra_module(model_cfg)
         self.objective = objective
@@ -59,12 +62,29 @@ class CreativityModule(L.LightningModule):
         batch = dict(batch)
         rows = batch.pop(ROW_POSITION)
         noise = RowNoise.for_rows(self.cfg.seed, rows, self.cfg.batch_size)
-        loss = self.objective.loss(self.model, self.extra, batch, noise, self.context_on(rows.device))
+        if self.pretraining is not None:
+            loss = self.phased_loss(batch, noise, rows.device)
+        else:
+            loss = self.objective.loss(self.model, self.extra, batch, noise, self.context_on(rows.device))
         self.log("train/loss", loss, prog_bar=True, on_step=True, on_epoch=False)
         # Figures an objective attaches to its loss (the fine-tuning objectives' mean reward).
         for name, value in getattr(loss, "log_values", {}).items():
             self.log(f"train/{name}", value, on_step=True, on_epoch=False)
         return loss
+
+    def phased_loss(self, batch: dict[str, torch.Tensor], noise: RowNoise, device: torch.device) -> torch.Tensor:
+        """The loss of a run with a next-token phase: ntp's before the switch, the objective's from
+        it. The phase follows the global step, as the loader's rows do (train.PhasedBatches), so
+        it is the same on every rank and after a resume. The first step after the phase hands the
+        model to the objective (``on_init_from``: grpo's KL reference becomes a copy of it); a run
+        resumed past it restored that with the weights."""
+        step, switch = self.global_step, self.pretraining.steps
+        if step < switch:
+            return self.pretraining.objective.loss(self.model, None, batch, noise, {})
+        hook = getattr(self.objective, "on_init_from", None)
+        if step == switch and hook is not None:
+            hook(self.model, self.extra)
+        return self.objective.loss(self.model, self.extra, batch, noise, self.context_on(device))
 
     def on_save_checkpoint(self, checkpoint: dict) -> None:
         # Dropout draws from the global generators: keep them so a resumed run continues exactly.

@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+import json
 import os
 import signal
 import time
@@ -11,12 +12,14 @@ from pathlib import Path
 from typing import Any
 
 import torch
+from torch.utils.data import DataLoader, IterableDataset
 
 from creativity_bench.errors import SIGNAL_EXIT_BASE, CBenchError
 from creativity_bench.io import CHECKPOINT_DIR, CURVE_FILE, TRAIN_CONFIG_FILE, atomic_write_text, dumps_json, read_json
 from creativity_bench.models.backbone import ModelConfig
 from creativity_bench.models.checkpoint import CONFIG_FILE, RESUME_FILE, checkpoint_sidecar, save_weights
-from creativity_bench.models.config import TrainConfig, settings_difference
+from creativity_bench.models.config import PRETRAIN_OBJECTIVE, TrainConfig, settings_difference
+from creativity_bench.models.data import StepBatches
 from creativity_bench.models.flops import mfu
 from creativity_bench.models.tokenizer import Vocabulary, encode_samples, sequence_width
 from creativity_bench.tasks.base import Instance
@@ -56,6 +59,85 @@ class TrainResult:
     flops: float = 0.0  # of the whole run: steps x flops_per_step (what a compute budget counts)
     mfu: float | None = None  # model FLOPs utilisation (None: the device's peak is unknown)
     mfu_note: str = ""  # how the peak FLOP/s were obtained
+
+
+@dataclass
+class PhasedTrainResult(TrainResult):
+    """A run with a next-token phase (``Objective.pretrain_share``): ``flops_per_step`` is a step of
+    the objective's own loss, and ``flops`` = pretrain_steps x pretrain_flops_per_step + (steps -
+    pretrain_steps) x flops_per_step."""
+
+    pretrain_steps: int = 0  # the next-token phase: steps 0 .. pretrain_steps - 1
+    pretrain_flops_per_step: float = 0.0  # training FLOPs of one of its steps (ntp's)
+
+
+@dataclass
+class Pretraining:
+    """The next-token phase of a run whose objective trains from scratch first: steps 0 .. steps-1
+    train ``objective`` (ntp) on ``rows``, each step charged ``flops_per_step``; the switch, ``steps``,
+    is ``config.pretrain_steps`` of the run's steps and both phases' FLOPs per step, so it depends on
+    the config alone (not on devices, micro-batches or a resume)."""
+
+    steps: int
+    objective: Any
+    rows: dict[str, torch.Tensor]
+    answer_per_row: float
+    flops_per_step: float
+
+    @property
+    def width(self) -> int:
+        return next(iter(self.rows.values())).shape[1]
+
+
+def pretraining_for(cfg: TrainConfig, objective, enc, instance: Instance, vocab: Vocabulary, model_cfg: ModelConfig,
+                    own_flops: float) -> Pretraining | None:
+    """The run's next-token phase, or None when its objective has none (``pretrain_share`` 0)."""
+    from creativity_bench.models.config import pretrain_steps
+    from creativity_bench.models.objectives import make_objective
+
+    share = objective.pretrain_share()
+    if not share:
+        return None
+    ntp = make_objective(PRETRAIN_OBJECTIVE, instance.name)
+    built = ntp.build_rows(enc, instance, vocab)
+    rows = {k: torch.from_numpy(v) for k, v in built.arrays.items()}
+    width = next(iter(rows.values())).shape[1]
+    flops = cfg.batch_size * ntp.training_flops(model_cfg, width)
+    return Pretraining(pretrain_steps(cfg.steps, share, flops, own_flops), ntp, rows, float(built.scored.sum()) / built.n, flops)
+
+
+class PhasedBatches(IterableDataset):
+    """The batches of a run with a next-token phase from a (resumed) start step on: ``first`` yields
+    the phase's rows up to the switch, ``then`` the objective's from it; both are ``StepBatches``,
+    keyed to the global step."""
+
+    def __init__(self, first: StepBatches, then: StepBatches) -> None:
+        self.first, self.then = first, then
+
+    def __iter__(self):
+        yield from self.first
+        yield from self.then
+
+
+def phased_eval(cfg: TrainConfig, run_dir: Path, instance: Instance, vocab: Vocabulary, objective, settings, pretraining: Pretraining,
+                own_flops: float):
+    """The periodic evaluation of a run with a next-token phase (a ``PeriodicEval``): a curve row's
+    ``flops`` are the FLOPs of the steps before it, each phase's at its own FLOPs per step."""
+    from creativity_bench.models.callbacks import PeriodicEval
+
+    def flops_at(step: int) -> float:
+        ntp = min(step, pretraining.steps)
+        return ntp * pretraining.flops_per_step + (step - ntp) * own_flops
+
+    class PhasedEval(PeriodicEval):
+        def evaluate(self, trainer, pl_module) -> None:
+            super().evaluate(trainer, pl_module)
+            fixed = [{**row, "flops": flops_at(row["step"])} for row in self.curve]
+            if fixed != self.curve and trainer.is_global_zero:
+                self.curve = fixed
+                atomic_write_text(self.run_dir / CURVE_FILE, "".join(json.dumps(r) + "\n" for r in self.curve))
+
+    return PhasedEval(cfg, run_dir, instance, vocab, objective, settings)
 
 
 def is_ddp_worker() -> bool:
@@ -185,8 +267,12 @@ def train(cfg: TrainConfig, instance: Instance, run_dir: Path, objective, resume
     training_rows = objective.build_rows(enc, instance, vocab)
     rows = {k: torch.from_numpy(v) for k, v in training_rows.arrays.items()}
     model_cfg = build_model_config(cfg, instance, vocab, objective.causal)
+    width = next(iter(rows.values())).shape[1]
+    own_flops = cfg.batch_size * objective.training_flops(model_cfg, width)  # one step of the objective's loss
+    pretraining = pretraining_for(cfg, objective, enc, instance, vocab, model_cfg, own_flops)
     compile_model = cfg.compile == "on" or (cfg.compile == "auto" and device == "cuda")
-    module = CreativityModule(model_cfg, objective, cfg, compile_model=compile_model, context=training_rows.context)
+    module = CreativityModule(model_cfg, objective, cfg, compile_model=compile_model, context=training_rows.context,
+                              pretraining=pretraining)
     if cfg.init_from and not resume:  # a resumed run restores its weights (and any reference) from resume.ckpt
         start_from(cfg, objective, module)
 
@@ -194,7 +280,11 @@ def train(cfg: TrainConfig, instance: Instance, run_dir: Path, objective, resume
         return checkpoint_sidecar(cfg, model_cfg, objective, instance, vocab, step)
 
     start_step = (read_resume_step(resume_path) or 0) if resume else 0
-    checkpointing, evaluation = Checkpointing(cfg, ckpt_dir, sidecar), PeriodicEval(cfg, run_dir, instance, vocab, objective, eval_settings)
+    checkpointing = Checkpointing(cfg, ckpt_dir, sidecar)
+    if pretraining is None:
+        evaluation = PeriodicEval(cfg, run_dir, instance, vocab, objective, eval_settings)
+    else:
+        evaluation = phased_eval(cfg, run_dir, instance, vocab, objective, eval_settings, pretraining, own_flops)
     tokens_per_step = cfg.batch_size * next(iter(rows.values())).shape[1]
     bar = TrainingBar(cfg.steps, tokens_per_step, refresh_every=25 if device == "cuda" else 1) if progress else None
     callbacks = [checkpointing, evaluation] + ([bar] if bar else [])
@@ -224,8 +314,19 @@ def train(cfg: TrainConfig, instance: Instance, run_dir: Path, objective, resume
         def train_dataloader(self):
             # By now a resumed trainer has restored global_step: start the data there.
             start = trainer.global_step
+            if pretraining is not None:
+                return phased_loader(start)
             return step_loader(rows, cfg.batch_size, cfg.seed, start, cfg.steps, trainer.global_rank, trainer.world_size,
                                pin_memory=device == "cuda", replacement=cfg.batches == "replacement")
+
+    def phased_loader(start: int) -> DataLoader:
+        # The next-token phase's rows for its steps, then the objective's, every batch keyed to its global step.
+        switch, replacement = pretraining.steps, cfg.batches == "replacement"
+        first = StepBatches(pretraining.rows, cfg.batch_size, cfg.seed, start, max(start, switch), trainer.global_rank,
+                            trainer.world_size, replacement)
+        then = StepBatches(rows, cfg.batch_size, cfg.seed, max(start, switch), cfg.steps, trainer.global_rank, trainer.world_size,
+                           replacement)
+        return DataLoader(PhasedBatches(first, then), batch_size=None, shuffle=False, num_workers=0, pin_memory=device == "cuda")
 
     previous = {s: signal.getsignal(s) for s in (signal.SIGINT, signal.SIGTERM)}
 
@@ -271,11 +372,17 @@ def train(cfg: TrainConfig, instance: Instance, run_dir: Path, objective, resume
     done_steps = cfg.steps - start_step
     answer_per_row = float(training_rows.scored.sum()) / training_rows.n
     tokens = done_steps * cfg.batch_size * next(iter(rows.values())).shape[1]
+    answer_tokens = int(done_steps * cfg.batch_size * answer_per_row)
+    if pretraining is not None:  # this process's steps of each phase, each phase's rows counted
+        done_ntp = max(0, pretraining.steps - start_step)
+        done_own = done_steps - done_ntp
+        tokens = cfg.batch_size * (done_ntp * pretraining.width + done_own * width)
+        answer_tokens = int(cfg.batch_size * (done_ntp * pretraining.answer_per_row + done_own * answer_per_row))
     loss = trainer.callback_metrics.get("train/loss")
-    result = TrainResult(
+    result = (TrainResult if pretraining is None else PhasedTrainResult)(
         steps=cfg.steps,
         tokens=tokens,
-        answer_tokens=int(done_steps * cfg.batch_size * answer_per_row),
+        answer_tokens=answer_tokens,
         wall_time_s=round(wall, 3),
         tokens_per_s=round(tokens / wall, 1) if wall > 0 else 0.0,
         device=torch.cuda.get_device_name() if device == "cuda" else "cpu",
@@ -287,8 +394,16 @@ def train(cfg: TrainConfig, instance: Instance, run_dir: Path, objective, resume
         curve=evaluation.curve,
         resumed_from=start_step,
     )
-    width = next(iter(rows.values())).shape[1]
-    result.flops_per_step = cfg.batch_size * objective.training_flops(model_cfg, width)
-    result.flops = cfg.steps * result.flops_per_step
-    result.mfu, result.mfu_note = mfu(result.tokens_per_s, result.flops_per_step / (cfg.batch_size * width), result.device)
+    result.flops_per_step = own_flops
+    if pretraining is None:
+        result.flops = cfg.steps * result.flops_per_step
+        result.mfu, result.mfu_note = mfu(result.tokens_per_s, result.flops_per_step / (cfg.batch_size * width), result.device)
+        return module, result
+    # Each phase's steps at its own FLOPs per step: what a compute budget charged (config.budget_steps).
+    assert isinstance(result, PhasedTrainResult)
+    result.pretrain_steps, result.pretrain_flops_per_step = pretraining.steps, pretraining.flops_per_step
+    result.flops = pretraining.steps * pretraining.flops_per_step + (cfg.steps - pretraining.steps) * own_flops
+    done_ntp = max(0, pretraining.steps - start_step)
+    done_flops = done_ntp * pretraining.flops_per_step + (done_steps - done_ntp) * own_flops
+    result.mfu, result.mfu_note = mfu(result.tokens_per_s, done_flops / tokens if tokens else 0.0, result.device)
     return module, result

@@ -1,5 +1,7 @@
 """Verifier-reward fine-tuning (rft, grpo) from a trained checkpoint (--init-from): rewards,
-fresh prompts, compute, end-to-end runs, reproducibility, zero-advantage steps, resume, refusals."""
+fresh prompts, compute, end-to-end runs, reproducibility, zero-advantage steps, resume, refusals;
+and from scratch after a next-token phase (pretrain): the switch, its FLOPs, reproducibility and
+resume across it, the suite."""
 
 from __future__ import annotations
 
@@ -8,6 +10,7 @@ import itertools
 import json
 import shutil
 
+import lightning as L
 import pytest
 import torch
 from safetensors.torch import load_file
@@ -156,7 +159,10 @@ def test_finetune_runs_records_its_start_and_reproduces(start, tmp_path, name, p
     saved = json.loads((tmp_path / "a" / "results.json").read_text())["training"]["config"]
     assert saved["init_from"] == str(start)
     assert saved["init_sha256"] == hashlib.sha256((start / "weights.safetensors").read_bytes()).hexdigest()
-    assert doc["objective"] == {"name": name, "version": 1, "params": {**make_objective(name, TASK).params.to_dict(), **params}}
+    # A run from --init-from fine-tunes throughout: pretrain 0, filled in and recorded.
+    assert saved["objective_params"] == {**params, "pretrain": 0.0}
+    assert doc["objective"] == {"name": name, "version": 1, "params": {**make_objective(name, TASK).params.to_dict(), **params, "pretrain": 0.0}}
+    assert "pretrain_steps" not in doc["training"]
     assert doc["sampling"]["mode"] == "greedy" and doc["sampling"]["standard"], "left-to-right: greedy is the standard sampler"
     assert doc["training"]["flops_per_step"] == 16 * make_objective(name, TASK, params).training_flops(
         *model_and_width(start))
@@ -235,11 +241,24 @@ def one_line(excinfo) -> str:
 
 @pytest.mark.parametrize("name", ["rft", "grpo"])
 def test_finetuning_without_a_start_is_refused(tmp_path, name):
+    # A fine-tuner (the class says so) needs --init-from exactly when it does not pretrain.
     assert get_objective(name).requires_init
+    assert not make_objective(name, TASK).needs_init(), "the defaults train from scratch first"
+    assert make_objective(name, TASK, {"pretrain": 0}).needs_init()
+    assert not make_objective(name, TASK, {"pretrain": "0.25"}).needs_init()
     with pytest.raises(CBenchError) as excinfo:
-        run(smoke_config(TASK, name), tmp_path / "r", STANDARD, progress=False)
-    assert "--init-from" in one_line(excinfo)
+        run(smoke_config(TASK, name, objective_params={"pretrain": 0}), tmp_path / "r", STANDARD, progress=False)
+    assert "--init-from" in one_line(excinfo) and "pretrain > 0" in one_line(excinfo)
     assert not (tmp_path / "r").exists(), "refused before anything is written"
+
+
+def test_pretraining_from_a_start_is_refused(start, tmp_path):
+    # pretrain > 0 trains from scratch, --init-from starts from a trained model: not both.
+    with pytest.raises(CBenchError) as excinfo:
+        run(finetune("rft", start, pretrain=0.5), tmp_path / "r", STANDARD, progress=False)
+    assert "pretrain=0.5 trains from scratch first, --init-from starts from a trained model" in one_line(excinfo)
+    assert not (tmp_path / "r").exists(), "refused before anything is written"
+    assert finetune("grpo", start, pretrain=0).resolve().objective_params == {"pretrain": 0}, "pretrain 0 may be given"
 
 
 def small_run(tmp_path, label, task=TASK, objective="ntp", **kw):
@@ -293,11 +312,118 @@ def test_cli_finetunes_from_a_checkpoint(start, tmp_path):
     out = tmp_path / "cli"
     args = ["run", TASK, "--objective", "grpo", "--preset", "smoke", "--out", str(out), "-q", "--steps", "6",
             "--objective-set", "reward=valid"]
-    refused = CliRunner().invoke(app, args)
+    refused = CliRunner().invoke(app, [*args, "--objective-set", "pretrain=0"])
     assert refused.exit_code == 2 and "--init-from" in refused.output and len(refused.output.strip().splitlines()) == 1
+    assert not out.exists()
+    both = CliRunner().invoke(app, [*args, "--objective-set", "pretrain=0.5", "--init-from", str(start)])
+    assert both.exit_code == 2 and "pretrain=0.5" in both.output and len(both.output.strip().splitlines()) == 1
     assert not out.exists()
     result = CliRunner().invoke(app, [*args, "--init-from", str(start.parent)])  # a run directory names its checkpoint
     assert result.exit_code == 0, result.output
     saved = json.loads((out / "results.json").read_text())
     assert saved["training"]["config"]["init_from"] == str(start)
     assert saved["objective"]["params"]["reward"] == "valid"
+
+
+# --- from scratch: a next-token phase, then fine-tuning (pretrain > 0) ---------------------------
+
+
+def test_the_switch_step_and_the_budget_arithmetic():
+    from creativity_bench.models.config import phased_flops, phased_steps_for_budget, pretrain_steps
+
+    # The most n with n x ntp <= share x (n x ntp + (steps - n) x own): floor(share x steps x own / ((1 - share) x ntp + share x own)).
+    assert pretrain_steps(12, 0.5, 3.0, 16.0) == 10  # floor(96 / 9.5)
+    assert pretrain_steps(30, 0.75, 3.0, 16.0) == 28  # floor(360 / 12.75)
+    assert pretrain_steps(12, 0.0, 3.0, 16.0) == 0 and pretrain_steps(1, 0.9, 3.0, 16.0) == 0
+    for steps in range(1, 200):
+        n = pretrain_steps(steps, 0.75, 3.0, 16.0)
+        assert n * 3 <= 0.75 * phased_flops(steps, 0.75, 3.0, 16.0) and n < steps
+        assert (n + 1) * 3 > 0.75 * ((n + 1) * 3 + (steps - n - 1) * 16), "the longest such phase"
+    for budget in range(16, 3000, 7):  # the most steps that fit, never more FLOPs than the budget
+        steps = phased_steps_for_budget(float(budget), 0.75, 3.0, 16.0)
+        assert phased_flops(steps, 0.75, 3.0, 16.0) <= budget < phased_flops(steps + 1, 0.75, 3.0, 16.0)
+    assert phased_steps_for_budget(5.0, 0.75, 3.0, 16.0) == 1, "at least one step, as for every objective"
+
+
+@pytest.mark.parametrize("name", ["rft", "grpo"])
+def test_a_budget_buys_both_phases_and_never_more(name):
+    from creativity_bench.models.budget import flops_per_step
+    from creativity_bench.models.config import phase_flops_per_step, pretrain_steps
+
+    cfg = smoke_config(TASK, name, steps=None, flops_budget=2e10).resolve()
+    ntp, own = phase_flops_per_step(cfg)
+    assert ntp == flops_per_step(smoke_config(TASK, "ntp", steps=None, flops_budget=2e10).resolve())
+    assert own == pytest.approx(16 / 3 * ntp), "widths are equal on sibling: a fine-tuning step is 16/3 ntp steps at G = 4"
+    n = pretrain_steps(cfg.steps, 0.75, ntp, own)
+    spent, more = n * ntp + (cfg.steps - n) * own, pretrain_steps(cfg.steps + 1, 0.75, ntp, own)
+    assert spent <= 2e10 < more * ntp + (cfg.steps + 1 - more) * own
+    assert 0.7 < n * ntp / spent <= 0.75
+
+
+class Watch(L.Callback):
+    """Records each step's phase (whether its batch has next-token targets) and the weights at ``at``."""
+
+    def __init__(self, at: int) -> None:
+        self.at, self.phases, self.weights = at, [], None
+
+    def on_train_batch_start(self, trainer, pl_module, batch, batch_idx) -> None:
+        self.phases.append("ntp" if "targets" in batch else "finetune")
+
+    def on_train_batch_end(self, trainer, pl_module, outputs, batch, batch_idx) -> None:
+        if trainer.global_step == self.at:
+            self.weights = {k: v.detach().clone() for k, v in pl_module.model.state_dict().items()}
+
+
+def scratch(name: str, steps: int = 12, **params):
+    return smoke_config(TASK, name, steps=steps, eval_every=steps // 2, objective_params={"pretrain": 0.5, **params})
+
+
+SWITCH = 10  # pretrain_steps(12, 0.5, ntp, 16/3 ntp): floor(0.5 x 12 x 16/3 / (0.5 + 0.5 x 16/3))
+
+
+def test_the_run_switches_at_the_documented_step_and_charges_each_phase(tmp_path):
+    from creativity_bench.models.budget import flops_per_step
+
+    cfg = scratch("grpo", kl=0.05)
+    watch = Watch(SWITCH)
+    doc = run(cfg, tmp_path / "g", STANDARD, progress=False, extra_callbacks=[watch])
+    assert watch.phases == ["ntp"] * SWITCH + ["finetune"] * 2
+    assert len(logged_rewards(tmp_path / "g")) == 2, "a reward is logged for the fine-tuning steps only"
+    # The next-token phase is the ntp objective: its weights at the switch are a 10-step ntp run's.
+    ntp_run = tmp_path / "ntp"
+    run(smoke_config(TASK, "ntp", steps=SWITCH, eval_every=0), ntp_run, STANDARD, progress=False)
+    assert all(torch.equal(weights(ntp_run / "checkpoint")[f"model.{k}"], v) for k, v in watch.weights.items())
+    # grpo's KL reference is the model at the switch.
+    saved = load_file(tmp_path / "g" / "checkpoint" / "weights.safetensors")
+    assert all(torch.equal(saved[f"extra.model.{k}"], v) for k, v in watch.weights.items())
+    # FLOPs: the ntp steps at ntp's FLOPs per step, the fine-tuning steps at the objective's.
+    ntp, own = flops_per_step(smoke_config(TASK, "ntp").resolve()), flops_per_step(cfg.resolve())
+    training = doc["training"]
+    assert (training["pretrain_steps"], training["pretrain_flops_per_step"], training["flops_per_step"]) == (SWITCH, ntp, own)
+    assert training["flops"] == SWITCH * ntp + 2 * own
+    assert [(r["step"], r["flops"]) for r in doc["curve"]] == [(6, 6 * ntp), (12, SWITCH * ntp + 2 * own)]
+    assert json.loads((tmp_path / "g" / "curve.jsonl").read_text().splitlines()[-1])["flops"] == training["flops"]
+    # That many FLOPs as a budget buys those 12 steps, and no more.
+    assert scratch("grpo", kl=0.05).replace(steps=None, flops_budget=training["flops"]).resolve().steps == 12
+
+
+@pytest.mark.parametrize("interrupt", [4, SWITCH - 1])  # resumed before the switch, and at it
+def test_a_from_scratch_run_reproduces_and_resumes_across_the_switch(tmp_path, interrupt):
+    cfg = scratch("grpo", kl=0.05)
+    run(cfg, tmp_path / "a", STANDARD, progress=False)
+    if interrupt == 4:  # the same command twice: byte-identical
+        run(cfg, tmp_path / "again", STANDARD, progress=False)
+        for name in ("checkpoint/weights.safetensors", "samples.jsonl", "samples_secondary.jsonl"):
+            assert (tmp_path / "a" / name).read_bytes() == (tmp_path / "again" / name).read_bytes()
+    with pytest.raises(TrainingInterrupted):
+        run(cfg, tmp_path / "b", STANDARD, progress=False, extra_callbacks=[InterruptAt(interrupt)])
+    resumed = run(cfg, tmp_path / "b", STANDARD, resume=True, progress=False)
+    assert resumed["training"]["resumed_from"] == interrupt + 1 and resumed["training"]["pretrain_steps"] == SWITCH
+    for name in ("checkpoint/weights.safetensors", "samples.jsonl", "samples_secondary.jsonl"):
+        assert (tmp_path / "a" / name).read_bytes() == (tmp_path / "b" / name).read_bytes(), name
+
+
+def test_the_suite_takes_a_fine_tuner_that_trains_from_scratch():
+    from creativity_bench.suite import check_cells, grid
+
+    check_cells(grid([TASK], ["rft", "grpo"], [0]), "smoke", STANDARD)  # the defaults pretrain: accepted

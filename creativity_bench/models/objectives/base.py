@@ -85,7 +85,9 @@ class Objective(ABC):
     # The family's standard sampler (SPEC 6), what sampling mode "standard" resolves to: any of
     # mode, temperature, top_k, top_p (the rest neutral). Left-to-right objectives decode greedily.
     standard_sampling: ClassVar[dict[str, Any]] = {"mode": "greedy"}
-    # Whether the objective fine-tunes a trained model (``--init-from``, docs/finetuning.md).
+    # Whether the objective fine-tunes a trained model (docs/finetuning.md): `cbench suite` leaves
+    # it out of its default grid. Whether a run with given parameters needs ``--init-from`` is
+    # ``needs_init()``, which says this unless the objective overrides it.
     requires_init: ClassVar[bool] = False
 
     def __init__(self, params: ObjectiveParams | None = None, task_name: str = "") -> None:
@@ -93,13 +95,25 @@ class Objective(ABC):
         self.params.validate()
         self.task_name = task_name
 
+    def needs_init(self) -> bool:
+        """Whether a run with these parameters needs a trained start (``--init-from``): TrainConfig
+        refuses it without one. The fine-tuners need one unless they pretrain (``pretrain_share``)."""
+        return self.requires_init
+
+    def pretrain_share(self) -> float:
+        """The share of the run's training FLOPs spent on plain next-token prediction (the ``ntp``
+        objective's rows and loss) before this objective's own loss, in [0, 1); 0: none. The trainer
+        runs that phase (models/train.py) and charges its steps at ntp's FLOPs (config.pretrain_steps)."""
+        return 0.0
+
     def resolved_params(self) -> dict[str, Any]:
         """Parameters as used (with task-dependent defaults filled in), for results.json."""
         return self.params.to_dict()
 
     def training_flops(self, model_cfg, width: int) -> float:
-        """Training FLOPs (forward and backward) of one row ``width`` tokens wide: what a compute
-        budget charges. Override it when the loss runs more than one backbone pass per row."""
+        """Training FLOPs (forward and backward) of one row ``width`` tokens wide of this objective's
+        loss: what a compute budget charges (a next-token phase, ``pretrain_share``, is charged at
+        ntp's). Override it when the loss runs more than one backbone pass per row."""
         from creativity_bench.models.flops import backbone_training_flops
 
         return width * backbone_training_flops(model_cfg, width)

@@ -20,6 +20,13 @@ Compute (``training_flops``): per row, G decodings (a forward pass over the row'
 teacher-forced forward and backward passes, and with grpo's KL penalty G forward passes of the
 frozen reference: each charged as the backbone's FLOPs over the full width whether or not a
 draw stopped early, so a compute budget buys a fixed number of steps (docs/finetuning.md).
+
+Start (``pretrain``): with ``pretrain`` 0 the run starts from a trained model (``--init-from``,
+which it needs); with ``pretrain`` p > 0 it trains from scratch, its first steps plain next-token
+prediction on the training samples (the ``ntp`` objective's rows and loss, run by the trainer)
+until they have spent the share p of the run's training FLOPs (``config.pretrain_steps``), then
+this loss. A run from ``--init-from`` has ``pretrain`` 0 (TrainConfig fills it in; a given p > 0
+with ``--init-from`` is refused).
 """
 
 from __future__ import annotations
@@ -39,19 +46,29 @@ from creativity_bench.seeding import SEED_ALPHABET, derive_key
 FINETUNE = "finetune"  # the rows' context: the run's Setup
 SEED_IDS = "seed_ids"  # the rows' context: vocabulary ids of the seed characters (moved to the device once)
 MAX_DRAWS = 64
+# The default share of a from-scratch run's training FLOPs spent on next-token prediction before
+# fine-tuning: what a leaderboard entry (default parameters, no --init-from) runs. Untuned: a
+# model must write coherent answers to earn rewards, and next-token prediction learns the cpu
+# tier's circle in about 560-900 steps, and three quarters of its budget buy 633 of them.
+DEFAULT_PRETRAIN = 0.75
 
 
 @dataclass(frozen=True)
 class FinetuneParams(ObjectiveParams):
     """``reward``: valid, novel or creative (docs/finetuning.md); ``draws``: answers drawn per
-    prompt at each step (the group, G); ``temperature``: of those draws."""
+    prompt at each step (the group, G); ``temperature``: of those draws; ``pretrain``: the share
+    of the run's training FLOPs spent on next-token prediction from scratch first (0: start from
+    ``--init-from`` instead; a run from ``--init-from`` gets 0)."""
 
     reward: str = "creative"
     draws: int = 4
     temperature: float = 1.0
+    pretrain: float = DEFAULT_PRETRAIN
 
     def validate(self) -> None:
         check_reward(self.reward)
+        if not 0 <= self.pretrain < 1:
+            raise CBenchError(f"pretrain must be in [0, 1) (a share of the run's training FLOPs), got {self.pretrain}")
         if not 1 <= self.draws <= MAX_DRAWS:
             raise CBenchError(f"draws must be between 1 and {MAX_DRAWS}, got {self.draws}")
         if not self.temperature > 0:
@@ -167,8 +184,15 @@ class FineTuning(Objective):
     description = "Fine-tuning on the task checker's rewards (abstract)."
     params_class: ClassVar[type[ObjectiveParams]] = FinetuneParams
     params: FinetuneParams
-    # Needs a trained start (--init-from): TrainConfig refuses it without one.
+    # A fine-tuner: it starts from a trained model, --init-from's or (pretrain > 0) its own
+    # next-token phase's; `needs_init` says which.
     requires_init: ClassVar[bool] = True
+
+    def needs_init(self) -> bool:
+        return self.params.pretrain == 0
+
+    def pretrain_share(self) -> float:
+        return self.params.pretrain
 
     def draw_weights(self, rewards: torch.Tensor) -> torch.Tensor:
         """Each draw's weight in the loss (B, G) from its reward (B, G)."""
@@ -194,8 +218,10 @@ class FineTuning(Objective):
         return Reference(model_cfg) if self.kl_weight() > 0 else None
 
     def on_init_from(self, model, extra) -> None:
-        """Called once the backbone holds the --init-from weights (not on resume, which restores
-        the reference with everything else): the reference becomes a copy of them."""
+        """Called once the backbone holds the weights fine-tuning starts from: the --init-from
+        weights, or at the first step after the next-token phase (pretrain > 0). Not on a resume
+        past that point, which restores the reference with everything else. The reference
+        becomes a copy of them."""
         if isinstance(extra, Reference):
             extra.model.load_state_dict(model.state_dict())
 

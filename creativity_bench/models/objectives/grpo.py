@@ -5,9 +5,10 @@ draw's advantage is its reward minus the mean reward of its group (the G draws o
 divided by the group's standard deviation only with ``std=true`` (off by default: a group of
 equal rewards has advantage 0 either way). The loss is -1/(B G W) sum advantage x log p(draw)
 (objectives/finetune.py), plus ``kl`` times the k3 estimate of KL(model || starting model) per
-answer token when ``kl`` > 0, for which a frozen copy of the --init-from weights rides along as
-the extra module. One gradient step per batch of draws (on policy), so PPO's probability ratio
-is 1 and its clipping does nothing: neither is implemented (docs/finetuning.md).
+answer token when ``kl`` > 0, for which a frozen copy of the starting weights (--init-from's, or
+the model's at the end of its next-token phase, ``pretrain``) rides along as the extra module.
+One gradient step per batch of draws (on policy), so PPO's probability ratio is 1 and its
+clipping does nothing: neither is implemented (docs/finetuning.md).
 """
 
 from __future__ import annotations
@@ -49,7 +50,7 @@ def group_advantages(rewards: torch.Tensor, std: bool = False) -> torch.Tensor:
 
 class GroupRelative(FineTuning):
     name = "grpo"
-    description = "Group-relative policy gradient on the task checker's rewards, optional KL to the start (needs --init-from)."
+    description = "Group-relative policy gradient on the task checker's rewards, optional KL to the start; after a next-token phase (pretrain) or from --init-from."
     params_class = GRPOParams
     params: GRPOParams
 
