@@ -197,7 +197,7 @@ def report_command(**options: Any) -> None:
     from creativity_bench.report import make_report
 
     results, out = options["results"], options["out"]
-    with Progress(TextColumn("sampling sweeps"), BarColumn(), MofNCompleteColumn(), disable=options["quiet"]) as progress:
+    with Progress(TextColumn("sampling sweeps"), BarColumn(), MofNCompleteColumn(), disable=options["quiet"] or options["no_sweeps"]) as progress:
         bar = progress.add_task("sweeps", total=None)
         doc = make_report(results, out, split_list(options["sweep_objectives"]), sweeps=not options["no_sweeps"],
                           on_sweep_point=lambda: progress.advance(bar))
