@@ -85,7 +85,7 @@ def objective_names() -> list[str]:
 def from_scratch_objectives() -> list[str]:
     """The objectives that train a model from scratch (``objective_names`` less the fine-tuners,
     which need ``--init-from``): what `cbench suite` runs by default."""
-    return [n for n in objective_names() if not getattr(get_objective(n), "requires_init", False)]
+    return [n for n in objective_names() if not get_objective(n).requires_init]
 
 
 def make_objective(name: str, task_name: str, overrides: dict | None = None) -> Objective:
