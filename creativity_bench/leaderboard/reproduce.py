@@ -10,7 +10,10 @@ a salt (random unless given), so that nobody knows the runs before the audit.
 The comparison depends on the environment. Where the run's recorded device is the CPU and this
 machine has the recorded torch version, CPU model and CPU capability (the kernels torch picks),
 training is deterministic (with the recorded thread count, which the audit sets) and the samples
-must be byte-identical: a mismatch names the first differing prompt. Anywhere else (another
+must be byte-identical: a mismatch names the first differing prompt. The machine is each run's
+own (results.json records it; a grid is often sharded over several machines). A run made before
+results.json recorded it is taken to be made on the machine submission.json names when its
+recorded platform (OS and kernel build) is the submission's, and in another environment if not. Anywhere else (another
 torch, CPU or a GPU, where training is not deterministic) the check is statistical: for each task,
 the mean of each metric (both regimes) over the n reproduced seeds must lie within
 ``Z * scale / sqrt(n)`` of the claimed mean over the same seeds, where the per-run scale is the
@@ -96,14 +99,28 @@ def audit_device(recorded: str) -> str:
     return "cuda" if recorded != "cpu" and torch.cuda.is_available() else "cpu"
 
 
+def run_machine(sub: dict[str, Any], doc: dict[str, Any]) -> dict[str, Any] | None:
+    """The machine a run was made on: the one its results.json records; for a run made before
+    results.json recorded it, the submission's machine when the run's platform is the submission's
+    (the same OS and kernel build); else None (unknown, so another environment)."""
+    env = doc.get("environment") if isinstance(doc.get("environment"), dict) else {}
+    if isinstance(env.get("machine"), dict):
+        return env["machine"]
+    platform = env.get("platform")
+    return sub["environment"]["machine"] if platform and platform == sub["environment"].get("platform") else None
+
+
 def environment_difference(sub: dict[str, Any], doc: dict[str, Any], here: dict[str, Any]) -> str | None:
     """Why a run cannot be expected to reproduce to the bit here (None: it must)."""
-    recorded = sub["environment"]["machine"]
     device = doc["training"].get("device")
     if device != "cpu":
         return f"made on {device}, where training is not deterministic"
     if here["device"] != "cpu":
         return f"re-made on {here['device']}"
+    recorded = run_machine(sub, doc)
+    if recorded is None:
+        platform = doc["environment"].get("platform") if isinstance(doc.get("environment"), dict) else None
+        return f"the run records no machine, and its platform {platform!r} is not the submission's"
     packages = doc["environment"].get("packages") if isinstance(doc.get("environment"), dict) else None
     torch_version = packages.get("torch") if isinstance(packages, dict) else None
     pairs = (("torch", torch_version), ("cpu", recorded.get("cpu")), ("cpu_capability", recorded.get("cpu_capability")),
@@ -310,12 +327,12 @@ def audit(verification, kind: str, runs: list[tuple[str, int]], asked: str, salt
     claimed = {r: {"metrics": {m: doc["metrics"][m] for m in METRICS}, "secondary": {m: doc["secondary"]["metrics"][m] for m in METRICS}}
                for r, doc in docs.items()}
     remade: dict[tuple[str, int], dict[str, dict[str, float]]] = {}
-    threads = sub["environment"]["machine"].get("threads")
     here = {**machine(), "device": "cpu"}
-    with torch_threads(threads):
-        here["threads"] = torch.get_num_threads()
     for run in runs if not result.problems else []:
         doc, run_dir, name = docs[run], path / RUNS_DIR / run[0] / f"s{run[1]}", label(*run)
+        threads = (run_machine(sub, doc) or sub["environment"]["machine"]).get("threads")
+        with torch_threads(threads):
+            here["threads"] = torch.get_num_threads()
         here["device"] = audit_device(doc["training"].get("device"))
         why = environment_difference(sub, doc, here)
         result.checks[name] = STATISTICAL if why else BYTE_IDENTICAL

@@ -7,8 +7,9 @@
     SUBMISSION/runs/TASK/sSEED/samples_secondary.jsonl   the same in the other sampling regime
     SUBMISSION/runs/TASK/sSEED/checkpoint/weights.safetensors, config.json   (--with-checkpoints)
 
-submission.json also records the objective's distribution and version and the machine the runs
-were made on (torch version, threads, CPU), what `cbench leaderboard verify --reproduce` needs,
+submission.json also records the objective's distribution and version and the machine it was
+packed on (torch version, threads, CPU; each run's results.json records its own), what
+`cbench leaderboard verify --reproduce` needs,
 and a sha256 manifest of every other file (manifest.py). Without ``--with-checkpoints`` the
 checkpoints stay in the working results tree (``--runs``).
 """

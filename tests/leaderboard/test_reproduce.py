@@ -21,6 +21,7 @@ from creativity_bench.leaderboard.reproduce import (
     objective_problem,
     parse_choice,
     read_audits,
+    run_machine,
     standing,
     torch_threads,
 )
@@ -219,11 +220,29 @@ def test_environment_decides_the_check(smoke_submission):
     assert environment_difference(sub, doc, here) == "made on cuda, where training is not deterministic"
 
 
+def test_each_run_is_judged_on_its_own_machine(smoke_submission):
+    sub = json.loads((smoke_submission / "submission.json").read_text())
+    doc = json.loads((smoke_submission / "runs/circle/s0/results.json").read_text())
+    here = {**sub["environment"]["machine"], "device": "cpu"}
+    assert run_machine(sub, doc) == doc["environment"]["machine"]
+    sub["environment"]["machine"] = {**sub["environment"]["machine"], "cpu": "the packing machine's CPU"}
+    assert environment_difference(sub, doc, here) is None  # the run's own record decides, not the packer's
+    doc["environment"]["machine"]["cpu"] = "a CPU of another shard"
+    assert environment_difference(sub, doc, here) == "cpu 'a CPU of another shard' recorded, " f"{here['cpu']!r} here"
+    del doc["environment"]["machine"]  # made before results.json recorded its machine
+    assert run_machine(sub, doc) == sub["environment"]["machine"]  # same platform: the submission's machine
+    doc["environment"]["platform"] = "Linux-another-kernel"
+    assert run_machine(sub, doc) is None
+    assert environment_difference(sub, doc, here) == "the run records no machine, and its platform 'Linux-another-kernel' is not the submission's"
+
+
 def test_another_environment_gets_the_statistical_check(smoke_submission, tmp_path):
     copy = copy_of(smoke_submission, tmp_path)
-    doc = json.loads((copy / "submission.json").read_text())
+    path = copy / "runs/line/s1/results.json"
+    doc = json.loads(path.read_text())
     doc["environment"]["machine"]["cpu"] = "a CPU this machine is not"
-    (copy / "submission.json").write_text(json.dumps(doc))
+    path.write_text(json.dumps(doc))
+    rehash(copy)
     result = invoke("leaderboard", "verify", copy, "--reproduce", "line/s1")
     assert result.exit_code == 0, result.output
     assert "statistical check (cpu 'a CPU this machine is not' recorded" in result.stderr
