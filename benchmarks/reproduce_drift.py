@@ -13,6 +13,15 @@ run in another environment is like another seed: its change should be about sqrt
         --seeds 0 1 2 --threads 1 2 --json benchmarks/results/reproduce_drift_cpu.json
 
     python benchmarks/reproduce_drift.py --preset smoke   # checks that it runs (seconds; smoke metrics are ~0)
+
+With ``--compare CLAIMED REMADE`` it trains nothing: it compares two results trees
+(TASK/OBJECTIVE/sSEED/results.json, as `cbench suite` writes them), the same runs made on two
+machines (say the reference suite's cells and the same cells re-made elsewhere by
+`cbench suite REMADE --objectives ntp --tasks .. --seeds ..`), over the cells both hold; the
+across-seed spread is taken over every seed CLAIMED holds of the cell's task and objective.
+
+    python benchmarks/reproduce_drift.py --compare results/reference/cpu runs/remade \
+        --json benchmarks/results/reproduce_drift_machines_cpu.json
 """
 
 from __future__ import annotations
@@ -63,21 +72,66 @@ def sd(values: list[float]) -> float:
     return math.sqrt(sum((v - mean) ** 2 for v in values) / (len(values) - 1))
 
 
-def summarise(cells: list[dict]) -> dict:
-    """Per regime and metric: largest and RMS change against the first thread count, and the
-    mean across-seed standard deviation (per task and objective) at the first thread count."""
+def summarise(cells: list[dict], seed_groups: dict[tuple[str, str], list[dict]] | None = None) -> dict:
+    """Per regime and metric: largest and RMS change against the first run of each cell, and the
+    mean across-seed standard deviation (per task and objective) of the first runs, or of
+    ``seed_groups`` (the first runs of every seed, per task and objective) when given."""
     out: dict = {"cells": len(cells), "identical_samples": sum(c["identical"] for c in cells)}
     for regime in ("metrics", "secondary"):
         for m in METRIC_NAMES:
             changes = [abs(r[regime][m] - c["runs"][0][regime][m]) for c in cells for r in c["runs"][1:]]
             groups: dict[tuple[str, str], list[float]] = {}
-            for c in cells:
+            if seed_groups is not None:
+                groups = {k: [r[regime][m] for r in rows] for k, rows in seed_groups.items()}
+            for c in cells if seed_groups is None else ():
                 groups.setdefault((c["task"], c["objective"]), []).append(c["runs"][0][regime][m])
             sds = [sd(v) for v in groups.values() if len(v) > 1]
             out[f"{regime}.{m}"] = {"max_change": max(changes, default=0.0),
                                     "rms_change": math.sqrt(sum(d * d for d in changes) / len(changes)) if changes else 0.0,
                                     "mean_seed_sd": sum(sds) / len(sds) if sds else None}
     return out
+
+
+def read_run(run_dir: Path) -> dict:
+    """One committed run as one_run describes it: metrics of both regimes, sample hashes, where made."""
+    import json
+
+    doc = json.loads((run_dir / "results.json").read_text())
+    env = doc.get("environment", {})
+    hashes = {name: hashlib.sha256((run_dir / name).read_bytes()).hexdigest() for name in ("samples.jsonl", "samples_secondary.jsonl")}
+    return {"platform": env.get("platform"), "machine": env.get("machine"), "utc_time": env.get("utc_time"),
+            "git_commit": env.get("git_commit"), "final_loss": doc["training"]["final_loss"],
+            "metrics": {m: doc["metrics"][m] for m in METRIC_NAMES},
+            "secondary": {m: doc["secondary"]["metrics"][m] for m in METRIC_NAMES}, "samples_sha256": hashes}
+
+
+def compare(claimed: Path, remade: Path) -> tuple[list[dict], dict[tuple[str, str], list[dict]]]:
+    """The cells both trees hold, as (claimed, remade) pairs, and every claimed seed per cell."""
+    cells, groups = [], {}
+    for found in sorted(remade.glob("*/*/s*/results.json")):
+        task, objective, seed = found.parts[-4], found.parts[-3], found.parts[-2]
+        mine = claimed / task / objective / seed
+        if not (mine / "results.json").is_file():
+            continue
+        runs = [read_run(mine), read_run(found.parent)]
+        identical = runs[0]["samples_sha256"] == runs[1]["samples_sha256"]
+        cells.append({"task": task, "objective": objective, "seed": int(seed[1:]), "identical": identical, "runs": runs})
+        if (task, objective) not in groups:
+            groups[(task, objective)] = [read_run(d.parent) for d in sorted((claimed / task / objective).glob("s*/results.json"))]
+        print(f"{task}/{objective}/{seed}: creativity (headline/other) claimed {runs[0]['metrics']['creativity']:.3f}/"
+              f"{runs[0]['secondary']['creativity']:.3f}  re-made {runs[1]['metrics']['creativity']:.3f}/"
+              f"{runs[1]['secondary']['creativity']:.3f}  {'identical' if identical else 'differ'}", flush=True)
+    if not cells:
+        raise SystemExit(f"error: {remade} holds no run that {claimed} also holds")
+    return cells, groups
+
+
+def print_summary(summary: dict, what: str) -> None:
+    print(f"{summary['identical_samples']} of {summary['cells']} cells gave byte-identical samples {what}")
+    for key, row in summary.items():
+        if isinstance(row, dict):
+            seed_sd = "-" if row["mean_seed_sd"] is None else f"{row['mean_seed_sd']:.3f}"
+            print(f"{key:24s} max change {row['max_change']:.3f}  rms {row['rms_change']:.3f}  across-seed sd {seed_sd}")
 
 
 def main() -> None:
@@ -88,8 +142,17 @@ def main() -> None:
     ap.add_argument("--seeds", nargs="+", type=int, default=[0, 1, 2])
     ap.add_argument("--threads", nargs="+", type=int, default=[1, 2], help="Torch thread counts; the first is the reference.")
     ap.add_argument("--runs", type=Path, default=None, help="Keep the run directories here (default: temporary).")
+    ap.add_argument("--compare", type=Path, nargs=2, metavar=("CLAIMED", "REMADE"),
+                    help="Train nothing: compare two results trees of the same runs made on two machines.")
     ap.add_argument("--json", type=Path, default=Path("benchmarks/results/reproduce_drift.json"))
     args = ap.parse_args()
+    if args.compare:
+        cells, groups = compare(*args.compare)
+        summary = summarise(cells, groups)
+        print_summary(summary, "on the two machines")
+        write_json(args.json, {"compared": [str(p) for p in args.compare], "machine": machine_info(False), "summary": summary, "cells": cells})
+        print(f"wrote {args.json}")
+        return
     if len(args.threads) < 2:
         ap.error("give at least two thread counts to compare")
     import torch
@@ -104,11 +167,7 @@ def main() -> None:
                 shown = "  ".join(f"t{r['threads']}: {r['metrics']['creativity']:.3f}/{r['secondary']['creativity']:.3f}" for r in runs)
                 print(f"{task}/{objective}/s{seed}: creativity (headline/other) {shown}  {'identical' if identical else 'differ'}", flush=True)
     summary = summarise(cells)
-    print(f"{summary['identical_samples']} of {summary['cells']} cells gave byte-identical samples across thread counts")
-    for key, row in summary.items():
-        if isinstance(row, dict):
-            seed_sd = "-" if row["mean_seed_sd"] is None else f"{row['mean_seed_sd']:.3f}"
-            print(f"{key:24s} max change {row['max_change']:.3f}  rms {row['rms_change']:.3f}  across-seed sd {seed_sd}")
+    print_summary(summary, "across thread counts")
     doc = {"machine": machine_info(False, torch=torch.__version__, cpu_capability=torch.backends.cpu.get_cpu_capability()),
            "preset": args.preset, "threads": args.threads, "summary": summary, "cells": cells}
     write_json(args.json, doc)
