@@ -56,10 +56,11 @@ from creativity_bench.leaderboard.protocol import TASKS, protocol_settings
 from creativity_bench.scoring.metrics import METRICS
 
 AUDIT_SCHEMA = "creativity-bench/reproductions/1"
-# A metric of one run re-made in another environment moves by about this much: issue 15's pair
-# of the same cpu run on two 2-core machines (sibling ntp seed 0: creativity 0.203 against 0.250,
-# teacherless 0.262 against 0.211). benchmarks/reproduce_drift.py re-measures it (1 thread
-# against 2, another reduction order); until it is run on the cpu preset this is the figure.
+# A metric of one run re-made in another environment moves by up to about this much: issue 15's
+# pair of the same cpu run on two 2-core machines (sibling ntp seed 0: creativity 0.203 against
+# 0.250, teacherless 0.262 against 0.211), and eight ntp cells of the reference suite re-made on a
+# second machine (largest change of any metric 0.036, creativity 0.021; benchmarks/reproduce_drift.py
+# --compare, docs/leaderboard.md).
 DRIFT = 0.05
 Z = 3.0
 REGIMES = ("metrics", "secondary")  # the headline regime, then the other one
