@@ -17,6 +17,8 @@ the same cell (the same command), not trained twice:
         --set vertices=10 --set cycle_length=9 --set train_size=10000 --set eval_size=1024 \\
         --train-set depth=4 --train-set aspect=32 --train-set warmup=0 --train-set lr_scaling=none \\
         --steps 906 --batch-size 128 --lr 1e-3 --json results/ablation/recipe_circle_ntp.json
+
+    python benchmarks/ablate_recipe.py --json results/ablation/recipe_cpu_tier.json --table-only
 """
 
 from __future__ import annotations
@@ -105,6 +107,21 @@ def one_run(task: str, objective: str, variant: str, args, runs: Path) -> dict:
     return row_of(task, objective, variant, cmd, doc, round(time.perf_counter() - t0, 1), "this ablation")
 
 
+def markdown_table(rows: list[dict]) -> str:
+    """One line per task and objective, one column per variant: validity / creativity / memorization."""
+    variants = list(dict.fromkeys(r["variant"] for r in rows))
+    cells: dict[tuple[str, str], dict[str, dict]] = {}
+    for r in rows:
+        cells.setdefault((r["task"], r["objective"]), {})[r["variant"]] = r
+    lines = ["| task | objective | steps | " + " | ".join(variants) + " |", "|---|---|---|" + "---|" * len(variants)]
+    for (task, objective), by_variant in cells.items():
+        steps = "/".join(dict.fromkeys(str(r["steps"]) for r in by_variant.values()))
+        shown = [" / ".join(f"{by_variant[v][k]:.3f}" for k in ("validity", "creativity", "memorization")) if v in by_variant else "-"
+                 for v in variants]
+        lines.append(f"| {task} | {objective} | {steps} | " + " | ".join(shown) + " |")
+    return "\n".join(lines)
+
+
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     ap.add_argument("--tasks", nargs="+", default=["circle"])
@@ -121,7 +138,11 @@ def main() -> None:
     ap.add_argument("--suite", type=Path, help="a results tree of the same preset: the variant that is the preset's own recipe is "
                                                  "read from its finished run of the cell instead of trained again")
     ap.add_argument("--json", type=Path, required=True)
+    ap.add_argument("--table-only", action="store_true", help="train nothing: print the markdown table of --json")
     args = ap.parse_args()
+    if args.table_only:
+        print(markdown_table(json.loads(args.json.read_text())["rows"]))
+        return
     rows = []
     with tempfile.TemporaryDirectory() as tmp:
         runs = args.runs or Path(tmp)
@@ -133,6 +154,7 @@ def main() -> None:
                     print(f"{task:9} {objective:18} {variant:18} validity {row['validity']:.3f}  creativity {row['creativity']:.3f}  "
                           f"memorization {row['memorization']:.3f}  ({row['source']})", flush=True)
                     write_json(args.json, {"command": " ".join(sys.argv), "machine": machine_info(False, torch=torch_version()), "rows": rows})
+    print(markdown_table(rows))
 
 
 if __name__ == "__main__":
