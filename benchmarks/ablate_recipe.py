@@ -119,6 +119,12 @@ def markdown_table(rows: list[dict]) -> str:
         shown = [" / ".join(f"{by_variant[v][k]:.3f}" for k in ("validity", "creativity", "memorization")) if v in by_variant else "-"
                  for v in variants]
         lines.append(f"| {task} | {objective} | {steps} | " + " | ".join(shown) + " |")
+    tasks = list(dict.fromkeys(task for task, _ in cells))
+    lines += ["", "| task | objectives | " + " | ".join(f"mean creativity, {v}" for v in variants) + " |", "|---|---|" + "---|" * len(variants)]
+    for task in tasks:
+        mine = [by for (t, _), by in cells.items() if t == task and all(v in by for v in variants)]
+        means = [sum(by[v]["creativity"] for by in mine) / len(mine) if mine else float("nan") for v in variants]
+        lines.append(f"| {task} | {len(mine)} | " + " | ".join(f"{m:.3f}" for m in means) + " |")
     return "\n".join(lines)
 
 
