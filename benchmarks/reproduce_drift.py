@@ -28,6 +28,7 @@ from __future__ import annotations
 
 import argparse
 import hashlib
+import json
 import math
 import sys
 import tempfile
@@ -74,18 +75,17 @@ def sd(values: list[float]) -> float:
 
 def summarise(cells: list[dict], seed_groups: dict[tuple[str, str], list[dict]] | None = None) -> dict:
     """Per regime and metric: largest and RMS change against the first run of each cell, and the
-    mean across-seed standard deviation (per task and objective) of the first runs, or of
-    ``seed_groups`` (the first runs of every seed, per task and objective) when given."""
+    mean across-seed standard deviation (per task and objective) of ``seed_groups``, the runs of
+    every seed per task and objective (default: the first run of each cell)."""
+    if seed_groups is None:
+        seed_groups = {}
+        for c in cells:
+            seed_groups.setdefault((c["task"], c["objective"]), []).append(c["runs"][0])
     out: dict = {"cells": len(cells), "identical_samples": sum(c["identical"] for c in cells)}
     for regime in ("metrics", "secondary"):
         for m in METRIC_NAMES:
             changes = [abs(r[regime][m] - c["runs"][0][regime][m]) for c in cells for r in c["runs"][1:]]
-            groups: dict[tuple[str, str], list[float]] = {}
-            if seed_groups is not None:
-                groups = {k: [r[regime][m] for r in rows] for k, rows in seed_groups.items()}
-            for c in cells if seed_groups is None else ():
-                groups.setdefault((c["task"], c["objective"]), []).append(c["runs"][0][regime][m])
-            sds = [sd(v) for v in groups.values() if len(v) > 1]
+            sds = [sd([r[regime][m] for r in rows]) for rows in seed_groups.values() if len(rows) > 1]
             out[f"{regime}.{m}"] = {"max_change": max(changes, default=0.0),
                                     "rms_change": math.sqrt(sum(d * d for d in changes) / len(changes)) if changes else 0.0,
                                     "mean_seed_sd": sum(sds) / len(sds) if sds else None}
@@ -94,8 +94,6 @@ def summarise(cells: list[dict], seed_groups: dict[tuple[str, str], list[dict]] 
 
 def read_run(run_dir: Path) -> dict:
     """One committed run as one_run describes it: metrics of both regimes, sample hashes, where made."""
-    import json
-
     doc = json.loads((run_dir / "results.json").read_text())
     env = doc.get("environment", {})
     hashes = {name: hashlib.sha256((run_dir / name).read_bytes()).hexdigest() for name in ("samples.jsonl", "samples_secondary.jsonl")}

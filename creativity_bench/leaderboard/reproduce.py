@@ -13,12 +13,12 @@ training is deterministic (with the recorded thread count, which the audit sets)
 must be byte-identical: a mismatch names the first differing prompt. The machine is each run's
 own (results.json records it; a grid is often sharded over several machines). A run made before
 results.json recorded it is taken to be made on the machine submission.json names when its
-recorded platform (OS and kernel build) is the submission's, and in another environment if not. Anywhere else (another
-torch, CPU or a GPU, where training is not deterministic) the check is statistical: for each task,
-the mean of each metric (both regimes) over the n reproduced seeds must lie within
-``Z * scale / sqrt(n)`` of the claimed mean over the same seeds, where the per-run scale is the
-larger of DRIFT and sqrt(2) times the claimed across-seed standard deviation of the metric on the
-task (a run re-made on another machine is another trajectory, like another seed). A submission
+recorded platform (OS and kernel build) is the submission's, and in another environment if not.
+Anywhere else (another torch, CPU or a GPU, where training is not deterministic) the check is
+statistical: for each task, the mean of each metric (both regimes) over the n reproduced seeds
+must lie within ``Z * scale / sqrt(n)`` of the claimed mean over the same seeds, where the per-run
+scale is the larger of DRIFT and sqrt(2) times the claimed across-seed standard deviation of the
+metric on the task (a run re-made on another machine is another trajectory, like another seed). A submission
 that claims a wide spread to loosen the check widens its interval on the page with it, and ties.
 
 Each audit, passed or rejected, is appended to the submission's reproductions.json (nothing in
@@ -118,11 +118,11 @@ def environment_difference(sub: dict[str, Any], doc: dict[str, Any], here: dict[
         return f"made on {device}, where training is not deterministic"
     if here["device"] != "cpu":
         return f"re-made on {here['device']}"
+    env = doc.get("environment") if isinstance(doc.get("environment"), dict) else {}
     recorded = run_machine(sub, doc)
     if recorded is None:
-        platform = doc["environment"].get("platform") if isinstance(doc.get("environment"), dict) else None
-        return f"the run records no machine, and its platform {platform!r} is not the submission's"
-    packages = doc["environment"].get("packages") if isinstance(doc.get("environment"), dict) else None
+        return f"the run records no machine, and its platform {env.get('platform')!r} is not the submission's"
+    packages = env.get("packages")
     torch_version = packages.get("torch") if isinstance(packages, dict) else None
     pairs = (("torch", torch_version), ("cpu", recorded.get("cpu")), ("cpu_capability", recorded.get("cpu_capability")),
              ("threads", recorded.get("threads")))  # the audit sets the recorded count where it can
