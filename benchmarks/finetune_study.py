@@ -14,8 +14,10 @@ training seed the study writes, under OUT/TASK/ARM/sSEED/:
 EXTRA = --extra x the preset's own budget (``flops_budget``; a preset trained on a step count, such
 as smoke, has the FLOPs of its ntp run instead); every other training setting is the preset's
 (--lr may override the learning rate, for every trained arm alike). OUT/table.md and table.json
-give mean ± std over seeds of the headline metrics and of creativity@K (novel forms after K draws
-per prompt), each with its paired difference to ``before``; OUT/discovery_TASK.png the curves.
+give mean ± std over seeds of the headline metrics, of creativity@K (novel forms after K draws
+per prompt) and of the other regime's creativity and diversity (temperature 1: did a collapse of the
+greedy answer reach the sampling distribution?), each with its paired difference to ``before``;
+OUT/discovery_TASK.png the curves.
 
 The default --suite is results/reference/cpu, whose checkpoints stay out of git: where they are
 not on this machine, make the starts in a tree of their own (the committed results stay as they
@@ -55,6 +57,9 @@ BEFORE_FILE = "before.json"  # written last in a `before` directory: its "finish
 BEFORE_SAMPLES = "samples.jsonl"  # cbench sample's OUT; .scores.json and .discovery.jsonl beside it
 HEADLINE = ("creativity", "validity", "memorization", "diversity")
 AT_K = ("novel_forms", "novel_fraction")
+# The other regime (temperature 1 for left-to-right objectives), one sample per prompt: does a
+# collapse of the greedy headline reach the sampling distribution too?
+OTHER = ("other_creativity", "other_diversity")
 # The settings every run of one study shares: a study folder made with others is refused.
 CHECKED = ("schema", "preset", "instance_seed", "extra", "lr", "k", "sampling")
 
@@ -280,10 +285,13 @@ def run_before(cell: Cell, args) -> dict[str, Any]:
            "discovery": scores["discovery"], "scores_file": meta.name, "run_wall_time_s": round(time.perf_counter() - t0, 2)}
     if sha != weights_sha256(start):
         raise CBenchError(f"{start}: the weights changed while they were sampled; run again")
-    suite_results = start.parent / RESULTS_FILE  # the start's own headline, for comparison (same machine: the same)
+    suite_results = start.parent / RESULTS_FILE  # the start's own headline (same machine: the same) and other regime
     if suite_results.is_file():
         try:
-            doc["start_results_metrics"] = {k: json.loads(suite_results.read_text())["metrics"][k] for k in HEADLINE}
+            start_doc = json.loads(suite_results.read_text())
+            doc["start_results_metrics"] = {k: start_doc["metrics"][k] for k in HEADLINE}
+            doc["start_results_secondary"] = {"sampling": start_doc["secondary"]["sampling"],
+                                              "metrics": {k: start_doc["secondary"]["metrics"][k] for k in HEADLINE}}
         except (OSError, json.JSONDecodeError, KeyError, TypeError):
             pass
     atomic_write_text(run_dir / BEFORE_FILE, dumps_json(doc))
@@ -408,7 +416,10 @@ def mean_std(values: list[float]) -> tuple[float, float]:
 
 def values_of(record: Record) -> dict[str, float | None]:
     m, end = record.results["metrics"], record.results["discovery"]["at_k"][-1]
-    return {**{k: float(m[k]) for k in HEADLINE}, **{k: end.get(k) for k in AT_K}}
+    # a run's other regime is its own; a start's, the one its run recorded (before.json keeps it)
+    other = (record.results.get("secondary") or record.results.get("start_results_secondary") or {}).get("metrics") or {}
+    return {**{k: float(m[k]) for k in HEADLINE}, **{k: end.get(k) for k in AT_K},
+            **{k: other.get(k.removeprefix("other_")) for k in OTHER}}
 
 
 def ordered(found: set[str], preferred: list[str]) -> list[str]:
@@ -430,7 +441,7 @@ def aggregate(records: list[Record], tasks: list[str], arms: list[str]) -> list[
                                    "k": min(r.results["discovery"]["draws_per_prompt"] for r in runs),
                                    "prompts": runs[0].results["discovery"]["prompts"],
                                    "novel_total": runs[0].results["discovery"]["novel_total"], "metrics": {}}
-            for key in (*HEADLINE, *AT_K):
+            for key in (*HEADLINE, *AT_K, *OTHER):
                 vals = {r.seed: values_of(r)[key] for r in runs}
                 entry: dict[str, Any] = {"values": vals, "mean": None, "std": None, "delta": None, "delta_std": None, "delta_n": 0}
                 if all(v is not None for v in vals.values()):
@@ -462,15 +473,19 @@ def table_markdown(rows: list[dict[str, Any]], study: dict[str, Any], notes: lis
              "draws per evaluation prompt, each arm's standard sampler (greedy, a fresh seed per draw).", "",
              "Each cell: mean ± sample std over the n training seeds; in brackets the mean paired difference to `before` "
              "(same seed). creativity, validity, memorization, diversity: the headline sample (one per prompt). "
-             "novel forms @K: distinct novel coherent forms in the N x K draws (creativity@K); fraction: of the novel forms that exist.",
+             "novel forms @K: distinct novel coherent forms in the N x K draws (creativity@K); fraction: of the novel forms that exist. "
+             "T = 1: creativity and diversity of the other regime (temperature 1, one sample per prompt; a start's as its run "
+             "recorded it).",
              "",
-             "| task | arm | n | steps | creativity | validity | memorization | diversity | novel forms @K | fraction @K |",
-             "|---|---|---|---|---|---|---|---|---|---|"]
+             "| task | arm | n | steps | creativity | validity | memorization | diversity | novel forms @K | fraction @K "
+             "| creativity, T = 1 | diversity, T = 1 |",
+             "|---|---|---|---|---|---|---|---|---|---|---|---|"]
     for r in rows:
         m = r["metrics"]
         steps = "-" if r["arm"] == BEFORE else f"{sum(r['steps']) / len(r['steps']):,.0f}"
         lines.append(f"| {r['task']} | {r['arm']} | {r['n']} | {steps} | " + " | ".join(cell_text(m[k], 3) for k in HEADLINE)
-                     + f" | {cell_text(m['novel_forms'], 1)} | {cell_text(m['novel_fraction'], 3)} |")
+                     + f" | {cell_text(m['novel_forms'], 1)} | {cell_text(m['novel_fraction'], 3)} | "
+                     + " | ".join(cell_text(m[k], 3) for k in OTHER) + " |")
     if notes:
         lines += ["", *notes]
     return "\n".join(lines) + "\n"
@@ -489,6 +504,8 @@ def table_notes(rows: list[dict[str, Any]], tasks: list[str], arms: list[str]) -
         if row is not None and row["novel_total"] == 0:
             notes.append(f"- `{task}`: the training set covers every coherent form of this instance, so no novel form exists: "
                          "creativity is 0 by construction, and the novel and creative rewards are never earned.")
+    if any(r["metrics"][k]["mean"] is None for r in rows for k in OTHER):
+        notes.append("- T = 1 `-`: a run (or a start's run) without a recorded other regime.")
     if any(r["metrics"]["novel_fraction"]["mean"] is None for r in rows):
         notes.append("- fraction `-`: the task cannot count the novel forms that exist.")
     return notes
