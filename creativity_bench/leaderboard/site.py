@@ -7,7 +7,8 @@ reproduction audit rejected it, so the page never shows an unverified or unrepro
 Each entry shows its mean creativity over the four tasks (recomputed by the verifier) with a 95%
 t-interval over its training seeds, and how many of its runs were reproduced and when. Entries
 are ranked within a preset by stats.tied_ranks: one plus the number of entries whose interval
-lies wholly above, so that entries with overlapping intervals share a rank (``=k``). The HTML
+lies wholly above, ties shown as ``=k`` (two entries whose intervals overlap can still differ in rank
+through a third that lies wholly above one of them only). The HTML
 page is self-contained (inline CSS and JavaScript): click a column header to sort by it, or open
 it with ``#sort=COLUMN:asc|desc``.
 """
@@ -159,8 +160,8 @@ def leaderboard_markdown(entries: list[dict[str, Any]], figure: str | None = Non
         "fraction of generations that are valid, not in the training set, and distinct (docs/spec.md,",
         "section 4); the first column is its mean over the four tasks, each a mean over the training seeds, with",
         "a 95% t-interval over the seeds (of each seed's four-task mean; n-1 degrees of freedom). An entry's rank",
-        "is one plus the number of entries whose interval lies wholly above its own: entries whose intervals overlap",
-        "are tied (`=k`). Every objective samples with its family's standard sampler (greedy for left-to-right",
+        "is one plus the number of entries whose interval lies wholly above its own; a shared rank is shown as `=k`",
+        "(so two entries whose intervals overlap can still differ in rank, through a third above one of them only). Every objective samples with its family's standard sampler (greedy for left-to-right",
         "objectives, temperature 1 for diffusion); the two columns marked other regime are the other one",
         "(temperature 1, resp. greedy) on the same prompts. The last column counts the runs re-trained by",
         "`cbench leaderboard verify --reproduce` and gives the date of the latest. Protocol: `docs/leaderboard.md`.",
@@ -260,7 +261,7 @@ def leaderboard_html(entries: list[dict[str, Any]], figure: str | None) -> str:
         "<!DOCTYPE html>\n<html lang=\"en\"><head><meta charset=\"utf-8\"><title>creativity-bench leaderboard</title>"
         f"<style>{STYLE}</style></head><body>\n<h1>creativity-bench leaderboard</h1>\n"
         "<p>Every number was recomputed from the submitted samples by <code>cbench leaderboard verify</code>. "
-        "The 95% CI is a t-interval over the training seeds; entries whose intervals overlap are tied (=k). "
+        "The 95% CI is a t-interval over the training seeds; an entry's rank is one plus the number of entries whose interval lies wholly above its own (a shared rank: =k). "
         "Each objective samples with its family's standard sampler; the columns marked <i>other regime</i> are the "
         "other one (temperature 1 for left-to-right objectives, greedy for diffusion). <i>reproduced</i> counts the runs "
         "re-trained by <code>cbench leaderboard verify --reproduce</code>, with the date of the latest. Click a column to sort.</p>\n"
