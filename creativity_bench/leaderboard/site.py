@@ -7,9 +7,7 @@ reproduction audit rejected it, so the page never shows an unverified or unrepro
 Each entry shows its mean creativity over the four tasks (recomputed by the verifier) with a 95%
 t-interval over its training seeds, and how many of its runs were reproduced and when. Entries
 are ranked within a preset by stats.tied_ranks: one plus the number of entries whose interval
-lies wholly above, ties shown as ``=k`` (two entries whose intervals overlap can still differ in rank
-through a third that lies wholly above one of them only). The HTML
-page is self-contained (inline CSS and JavaScript): click a column header to sort by it, or open
+lies wholly above, ties shown as ``=k``. The HTML page is self-contained (inline CSS and JavaScript): click a column header to sort by it, or open
 it with ``#sort=COLUMN:asc|desc``.
 """
 

@@ -1,12 +1,12 @@
-"""The page's uncertainty: a t-interval over training seeds, and ranks that only separate entries whose intervals do not overlap.
+"""The page's uncertainty: a t-interval over training seeds, and ranks counted from the entries wholly above.
 
 An entry's interval is the two-sided 95% Student t-interval of the mean over its n training
 seeds of each seed's creativity averaged over the four tasks: mean +- t(0.975, n-1) * s / sqrt(n),
 s the sample standard deviation (n-1 in the denominator). Its rank is one plus the number of
 entries (of the same preset) whose interval lies wholly above its own; entries that share a
-rank are tied and shown as ``=k``. An entry is never ranked below one whose interval overlaps
-its own by that entry, but two overlapping entries can still differ in rank through a third
-entry that lies wholly above one of them only.
+rank are tied and shown as ``=k``. An entry whose interval overlaps another's never counts
+against its rank, but two overlapping entries can still differ in rank through a third entry
+that lies wholly above one of them only.
 """
 
 from __future__ import annotations
